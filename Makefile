@@ -1,0 +1,41 @@
+# Eddy: the two commands a user needs are `make demo` and `make test`.
+GO       ?= go
+PKG      := github.com/eddy-iot/eddy
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X $(PKG)/internal/version.Version=$(VERSION) \
+            -X $(PKG)/internal/version.Commit=$(COMMIT) -X $(PKG)/internal/version.Date=$(DATE)
+GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
+
+.PHONY: build cross test test-unit bench lint testenv-up testenv-down clean
+
+build:
+	$(GOBUILD) -o bin/eddy ./cmd/eddy
+
+cross:
+	GOOS=linux GOARCH=arm GOARM=6 $(GOBUILD) -o dist/eddy-linux-armv6 ./cmd/eddy
+	GOOS=linux GOARCH=arm GOARM=7 $(GOBUILD) -o dist/eddy-linux-armv7 ./cmd/eddy
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -o dist/eddy-linux-arm64 ./cmd/eddy
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o dist/eddy-linux-amd64 ./cmd/eddy
+
+# Everything: unit tests, broker tests against real Mosquitto and Kafka, ARM
+# binaries under qemu. scripts/testenv.sh installs and starts what is missing
+# and stops the brokers when the tests end, also when they fail.
+test: build cross
+	scripts/testenv.sh run -- $(GO) test -race -count=1 -timeout 15m ./...
+
+# Quick: no brokers.
+test-unit:
+	$(GO) test -short -race -count=1 ./...
+
+bench:
+	scripts/testenv.sh run -- $(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./... || echo "lint: staticcheck unavailable or failed (see above)"
+
+clean:
+	rm -rf bin dist
