@@ -23,7 +23,12 @@ cross:
 # binaries under qemu. scripts/testenv.sh installs and starts what is missing
 # and stops the brokers when the tests end, also when they fail.
 test: build cross
-	scripts/testenv.sh run -- $(GO) test -race -count=1 -timeout 15m ./...
+	@if [ -x scripts/testenv.sh ]; then \
+		scripts/testenv.sh run -- $(GO) test -race -count=1 -timeout 15m ./...; \
+	else \
+		echo "make test: WARNING scripts/testenv.sh not present yet: running unit tests only, no broker tests"; \
+		$(GO) test -short -race -count=1 ./...; \
+	fi
 
 # Quick: no brokers.
 test-unit:
