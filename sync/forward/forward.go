@@ -1,0 +1,317 @@
+package forward
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/eddy-iot/eddy/internal/kafkaconn"
+	"github.com/eddy-iot/eddy/internal/mqttconn"
+	"github.com/eddy-iot/eddy/sync/wire"
+)
+
+// Entry is one outbox entry: an encoded wire batch and its outbox id.
+type Entry struct {
+	ID   uint64
+	Data []byte
+}
+
+// Outbox is the durable queue the forwarder drains. Peek returns the oldest
+// entries (highest priority first) without removing them; Ack removes them.
+type Outbox interface {
+	Peek(maxEntries, maxBytes int) ([]Entry, error)
+	Ack(ids []uint64) error
+}
+
+// Producer writes messages synchronously, returning only once Kafka
+// acknowledged all of them or an error. *kafka.Writer is one.
+type Producer interface {
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+	Close() error
+}
+
+// Config configures a Forwarder.
+type Config struct {
+	AgentID          string
+	Kafka            kafkaconn.Options
+	ResultsTopic     string        // default eddy.results
+	CheckpointsTopic string        // default eddy.checkpoints
+	MaxEntries       int           // entries per drain step, default 64
+	MaxBytes         int           // encoded bytes per drain step, default 4 MiB
+	RateRows         float64       // drain rate limit in rows/s; 0 = unlimited
+	WriteTimeout     time.Duration // per Kafka write, default 15s
+	MinBackoff       time.Duration // default 200ms
+	MaxBackoff       time.Duration // default 30s
+	CheckpointEvery  time.Duration // default 30s
+	// Checkpoint returns the agent's current checkpoint; the forwarder fills
+	// LastForwarded and sends it after each drained step and periodically.
+	Checkpoint func() *wire.Checkpoint
+	Logger     *slog.Logger
+	// NewProducer overrides the kafka-go writer (tests).
+	NewProducer func() (Producer, error)
+}
+
+func (c *Config) defaults() {
+	if c.ResultsTopic == "" {
+		c.ResultsTopic = "eddy.results"
+	}
+	if c.CheckpointsTopic == "" {
+		c.CheckpointsTopic = "eddy.checkpoints"
+	}
+	if c.MaxEntries <= 0 {
+		c.MaxEntries = 64
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = 4 << 20
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 15 * time.Second
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 200 * time.Millisecond
+	}
+	if c.MaxBackoff < c.MinBackoff {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.CheckpointEvery <= 0 {
+		c.CheckpointEvery = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Stats are the forwarder's counters.
+type Stats struct {
+	Rows          int64  // rows acknowledged by Kafka
+	Entries       int64  // outbox entries acknowledged
+	Bytes         int64  // row bytes acknowledged (before Kafka compression)
+	Failures      int64  // failed write attempts
+	LastForwarded uint64 // highest outbox id acknowledged
+	Connected     bool   // the last write succeeded
+}
+
+// Forwarder drains an Outbox into Kafka. Run it in one goroutine.
+type Forwarder struct {
+	cfg    Config
+	outbox Outbox
+	wake   chan struct{}
+	prod   Producer
+	rng    *rand.Rand
+	bucket tokenBucket
+
+	rows, entries, bytes, failures atomic.Int64
+	lastFwd                        atomic.Uint64
+	connected                      atomic.Bool
+	mu                             sync.Mutex
+	lastCheckpoint                 time.Time
+}
+
+// New validates cfg and returns a forwarder for outbox.
+func New(cfg Config, outbox Outbox) (*Forwarder, error) {
+	cfg.defaults()
+	if cfg.AgentID == "" {
+		return nil, errors.New("forward: agent id is required")
+	}
+	if cfg.NewProducer == nil {
+		if err := cfg.Kafka.Validate(); err != nil {
+			return nil, err
+		}
+		k := cfg.Kafka
+		id := cfg.AgentID
+		wt := cfg.WriteTimeout
+		cfg.NewProducer = func() (Producer, error) { return newWriter(&k, id, wt) }
+	}
+	f := &Forwarder{cfg: cfg, outbox: outbox, wake: make(chan struct{}, 1),
+		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	f.bucket = tokenBucket{rate: cfg.RateRows, burst: max(cfg.RateRows, 1)}
+	return f, nil
+}
+
+func newWriter(k *kafkaconn.Options, id string, timeout time.Duration) (Producer, error) {
+	tr, err := k.Transport("eddy-" + id)
+	if err != nil {
+		return nil, err
+	}
+	return &kafka.Writer{
+		Addr:         kafka.TCP(k.Brokers...),
+		Balancer:     &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll,
+		BatchTimeout: 10 * time.Millisecond,
+		BatchSize:    5000,
+		BatchBytes:   8 << 20,
+		Compression:  kafka.Snappy,
+		MaxAttempts:  1, // the forwarder retries, with backoff and a fresh writer
+		ReadTimeout:  timeout,
+		WriteTimeout: timeout,
+		Transport:    tr,
+	}, nil
+}
+
+// Notify tells the forwarder that new entries are in the outbox.
+func (f *Forwarder) Notify() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns a snapshot of the counters.
+func (f *Forwarder) Stats() Stats {
+	return Stats{Rows: f.rows.Load(), Entries: f.entries.Load(), Bytes: f.bytes.Load(), Failures: f.failures.Load(),
+		LastForwarded: f.lastFwd.Load(), Connected: f.connected.Load()}
+}
+
+// Run drains until ctx ends. It returns nil on cancellation; outbox read
+// errors are retried like Kafka errors, because a gateway must keep going.
+func (f *Forwarder) Run(ctx context.Context) error {
+	defer f.closeProducer()
+	failures := 0
+	tick := time.NewTicker(f.cfg.CheckpointEvery)
+	defer tick.Stop()
+	for {
+		n, err := f.Step(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			failures++
+			d := mqttconn.Backoff(failures, f.cfg.MinBackoff, f.cfg.MaxBackoff, f.rng)
+			if failures == 1 || failures%20 == 0 {
+				f.cfg.Logger.Warn("forwarding to kafka failed; retrying", "err", err, "retry_in", d, "failures", failures)
+			}
+			if !sleep(ctx, d) {
+				return nil
+			}
+			continue
+		}
+		if failures > 0 {
+			f.cfg.Logger.Info("forwarding to kafka resumed", "after_failures", failures)
+			failures = 0
+		}
+		if n > 0 {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-f.wake:
+		case <-tick.C:
+			f.sendCheckpoint(ctx)
+		}
+	}
+}
+
+// Step forwards one group of entries and returns how many rows it forwarded.
+func (f *Forwarder) Step(ctx context.Context) (int, error) {
+	entries, err := f.outbox.Peek(f.cfg.MaxEntries, f.cfg.MaxBytes)
+	if err != nil {
+		return 0, fmt.Errorf("forward: read outbox: %w", err)
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	key := []byte(f.cfg.AgentID)
+	var msgs []kafka.Message
+	var scratch []byte
+	var rowBytes int64
+	ids := make([]uint64, 0, len(entries))
+	for _, e := range entries {
+		scratch, err = wire.DecodeBatch(e.Data, scratch, func(row []byte) error {
+			msgs = append(msgs, kafka.Message{Topic: f.cfg.ResultsTopic, Key: key, Value: append([]byte(nil), row...)})
+			rowBytes += int64(len(row))
+			return nil
+		})
+		if err != nil {
+			// A corrupt entry cannot be sent and must not block the queue
+			// forever; it is acknowledged, counted and reported.
+			f.cfg.Logger.Error("forward: dropping corrupt outbox entry", "id", e.ID, "err", err)
+		}
+		ids = append(ids, e.ID)
+	}
+	if err := f.bucket.wait(ctx, float64(len(msgs))); err != nil {
+		return 0, err
+	}
+	if err := f.write(ctx, msgs); err != nil {
+		return 0, err
+	}
+	if err := f.outbox.Ack(ids); err != nil {
+		return 0, fmt.Errorf("forward: ack outbox: %w", err)
+	}
+	f.rows.Add(int64(len(msgs)))
+	f.entries.Add(int64(len(ids)))
+	f.bytes.Add(rowBytes)
+	f.lastFwd.Store(ids[len(ids)-1])
+	f.sendCheckpoint(ctx)
+	return len(msgs), nil
+}
+
+func (f *Forwarder) write(ctx context.Context, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if f.prod == nil {
+		p, err := f.cfg.NewProducer()
+		if err != nil {
+			return err
+		}
+		f.prod = p
+	}
+	wctx, cancel := context.WithTimeout(ctx, f.cfg.WriteTimeout)
+	defer cancel()
+	if err := f.prod.WriteMessages(wctx, msgs...); err != nil {
+		f.failures.Add(1)
+		f.connected.Store(false)
+		f.closeProducer() // rebuild the writer and its connections next time
+		return fmt.Errorf("forward: write %d rows to %s: %w", len(msgs), f.cfg.ResultsTopic, err)
+	}
+	f.connected.Store(true)
+	return nil
+}
+
+func (f *Forwarder) sendCheckpoint(ctx context.Context) {
+	if f.cfg.Checkpoint == nil {
+		return
+	}
+	cp := f.cfg.Checkpoint()
+	if cp == nil {
+		return
+	}
+	cp.LastForwarded = f.lastFwd.Load()
+	b, err := wire.MarshalCheckpoint(cp)
+	if err != nil {
+		f.cfg.Logger.Error("forward: encode checkpoint", "err", err)
+		return
+	}
+	// A lost checkpoint is replaced by the next one: errors are counted, not retried.
+	if err := f.write(ctx, []kafka.Message{{Topic: f.cfg.CheckpointsTopic, Key: []byte(f.cfg.AgentID), Value: b}}); err == nil {
+		f.mu.Lock()
+		f.lastCheckpoint = time.Now()
+		f.mu.Unlock()
+	}
+}
+
+func (f *Forwarder) closeProducer() {
+	if f.prod != nil {
+		f.prod.Close()
+		f.prod = nil
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,142 @@
+package forward
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/eddy-iot/eddy/sync/wire"
+)
+
+type memOutbox struct {
+	entries []Entry
+	acked   []uint64
+}
+
+func (m *memOutbox) Peek(n, maxBytes int) ([]Entry, error) {
+	var out []Entry
+	size := 0
+	for _, e := range m.entries {
+		if len(out) == n || (len(out) > 0 && size+len(e.Data) > maxBytes) {
+			break
+		}
+		out = append(out, e)
+		size += len(e.Data)
+	}
+	return out, nil
+}
+
+func (m *memOutbox) Ack(ids []uint64) error {
+	m.acked = append(m.acked, ids...)
+	m.entries = slices.DeleteFunc(m.entries, func(e Entry) bool { return slices.Contains(ids, e.ID) })
+	return nil
+}
+
+type fakeProducer struct {
+	fail    *int // fail this many writes
+	written *[]kafka.Message
+	closed  *int
+}
+
+func (p fakeProducer) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	if *p.fail > 0 {
+		*p.fail--
+		return errors.New("broker down")
+	}
+	*p.written = append(*p.written, msgs...)
+	return nil
+}
+func (p fakeProducer) Close() error { *p.closed++; return nil }
+
+func entry(id uint64, rows ...string) Entry {
+	var e wire.BatchEncoder
+	for _, r := range rows {
+		e.Add([]byte(r))
+	}
+	return Entry{ID: id, Data: append([]byte(nil), e.Encode()...)}
+}
+
+func TestAckOnlyAfterKafkaAcked(t *testing.T) {
+	ob := &memOutbox{entries: []Entry{entry(1, `{"r":1}`, `{"r":2}`), entry(2, `{"r":3}`)}}
+	fail, closed, made := 2, 0, 0
+	var written []kafka.Message
+	f, err := New(Config{AgentID: "gw-1", NewProducer: func() (Producer, error) {
+		made++
+		return fakeProducer{&fail, &written, &closed}, nil
+	}}, ob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if _, err := f.Step(ctx); err == nil {
+			t.Fatal("step succeeded while the broker is down")
+		}
+		if len(ob.acked) != 0 {
+			t.Fatalf("acked %v before Kafka acknowledged", ob.acked)
+		}
+	}
+	if made != 2 || closed != 2 {
+		t.Fatalf("writer not rebuilt after failures: made %d closed %d", made, closed)
+	}
+	n, err := f.Step(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("step = %d, %v", n, err)
+	}
+	if !slices.Equal(ob.acked, []uint64{1, 2}) {
+		t.Fatalf("acked %v", ob.acked)
+	}
+	var got []string
+	for _, m := range written {
+		if m.Topic != "eddy.results" || string(m.Key) != "gw-1" {
+			t.Fatalf("message %+v", m)
+		}
+		got = append(got, string(m.Value))
+	}
+	if fmt.Sprint(got) != `[{"r":1} {"r":2} {"r":3}]` {
+		t.Fatalf("written in wrong order or content: %v", got)
+	}
+	if s := f.Stats(); s.Rows != 3 || s.Entries != 2 || s.LastForwarded != 2 || s.Failures != 2 || !s.Connected {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestCheckpointAfterStep(t *testing.T) {
+	ob := &memOutbox{entries: []Entry{entry(7, `{}`)}}
+	fail, closed := 0, 0
+	var written []kafka.Message
+	f, _ := New(Config{AgentID: "gw", Checkpoint: func() *wire.Checkpoint { return &wire.Checkpoint{Agent: "gw"} },
+		NewProducer: func() (Producer, error) { return fakeProducer{&fail, &written, &closed}, nil }}, ob)
+	if _, err := f.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	last := written[len(written)-1]
+	cp, err := wire.UnmarshalCheckpoint(last.Value)
+	if last.Topic != "eddy.checkpoints" || err != nil || cp.LastForwarded != 7 {
+		t.Fatalf("checkpoint %s %s %v", last.Topic, last.Value, err)
+	}
+}
+
+func TestTokenBucket(t *testing.T) {
+	now := time.Unix(0, 0)
+	b := tokenBucket{rate: 100, burst: 100, now: func() time.Time { return now }}
+	if d := b.delay(100); d != 0 {
+		t.Fatalf("full burst waits %v", d)
+	}
+	if d := b.delay(50); d != 500*time.Millisecond {
+		t.Fatalf("50 rows over budget wait %v, want 500ms", d)
+	}
+	now = now.Add(1500 * time.Millisecond) // repays the 50-row debt and refills 100 (capped at burst)
+	if d := b.delay(100); d != 0 {
+		t.Fatalf("after refill waits %v", d)
+	}
+	unlimited := tokenBucket{}
+	if d := unlimited.delay(1e9); d != 0 {
+		t.Fatalf("unlimited waits %v", d)
+	}
+}
