@@ -1,0 +1,118 @@
+package windows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// AggArgs carries the constant parameters of an aggregate call. The zero
+// value suits every function that takes none; a field set for a function
+// that does not take it is an error, so typos in SQL do not pass silently.
+type AggArgs struct {
+	// Star selects count(*) for "count": count rows, NULL included.
+	Star bool
+	// Quantiles, each in [0, 1], for approx_percentile, percentile_cont and
+	// percentile_disc. One quantile gives a Float result, several a JSON
+	// array string (see percentileState).
+	Quantiles []float64
+	// RelativeAccuracy of the quantile sketch, in (0, 0.5); 0 means 0.01.
+	RelativeAccuracy float64
+	// Bounds of histogram buckets: finite and strictly increasing, at
+	// least one.
+	Bounds []float64
+	// Precision of the HyperLogLog sketch for approx_count_distinct and
+	// count_distinct, in [4, 18]; 0 means DefaultHLLPrecision.
+	Precision uint8
+}
+
+// argument bits: which AggArgs fields a function takes.
+const (
+	argStar = 1 << iota
+	argQuantiles
+	argAccuracy
+	argBounds
+	argPrecision
+)
+
+type catalogEntry struct {
+	args  int // argument bits accepted
+	build func(name string, a AggArgs) (Aggregate, error)
+}
+
+func simple(a Aggregate) func(string, AggArgs) (Aggregate, error) {
+	return func(string, AggArgs) (Aggregate, error) { return a, nil }
+}
+
+// catalog maps the names users write to their aggregate. Aliases follow
+// PostgreSQL: stddev is stddev_samp, variance is var_samp.
+var catalog = map[string]catalogEntry{
+	"count": {argStar, func(_ string, a AggArgs) (Aggregate, error) {
+		return countAgg{star: a.Star}, nil
+	}},
+	"count_star": {0, simple(countAgg{star: true})},
+	"sum":        {0, simple(sumAgg{})},
+	"avg":        {0, simple(avgAgg{})},
+	"min":        {0, simple(minMaxAgg{max: false})},
+	"max":        {0, simple(minMaxAgg{max: true})},
+}
+
+// AggregateNames returns the names NewAggregate knows, sorted.
+func AggregateNames() []string {
+	names := make([]string, 0, len(catalog))
+	for n := range catalog {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// NewAggregate returns the aggregate function the SQL layer calls name
+// (case-insensitive) with the constant parameters args. Unknown names give
+// ErrUnknownAggregate with the list of known names; parameters the function
+// does not take, or out of range, give ErrAggregateArgs.
+//
+// Every returned Aggregate's Name() is a name that NewAggregate maps back to
+// the same function with the same args.
+func NewAggregate(name string, args AggArgs) (Aggregate, error) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	e, ok := catalog[key]
+	if !ok {
+		return nil, fmt.Errorf("%w %q: known functions are %s", ErrUnknownAggregate, name, strings.Join(AggregateNames(), ", "))
+	}
+	if extra := args.given() &^ e.args; extra != 0 {
+		return nil, fmt.Errorf("%w: %s does not take %s", ErrAggregateArgs, key, argNames(extra))
+	}
+	return e.build(key, args)
+}
+
+// given returns the argument bits of the fields set in a.
+func (a AggArgs) given() int {
+	var bits int
+	if a.Star {
+		bits |= argStar
+	}
+	if a.Quantiles != nil {
+		bits |= argQuantiles
+	}
+	if a.RelativeAccuracy != 0 {
+		bits |= argAccuracy
+	}
+	if a.Bounds != nil {
+		bits |= argBounds
+	}
+	if a.Precision != 0 {
+		bits |= argPrecision
+	}
+	return bits
+}
+
+func argNames(bits int) string {
+	var names []string
+	for i, n := range []string{"*", "quantiles", "a relative accuracy", "histogram bounds", "an HLL precision"} {
+		if bits&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, " or ")
+}
