@@ -1,0 +1,334 @@
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/eddy-iot/eddy/internal/kafkaconn"
+	"github.com/eddy-iot/eddy/internal/mqttconn"
+)
+
+// ErrConfig wraps every configuration error.
+var ErrConfig = errors.New("config")
+
+// Config is the agent's configuration file (YAML). Unknown keys and wrong
+// types are errors that name the line.
+type Config struct {
+	// ID names the agent in results, checkpoints and fleet config; required.
+	ID string `yaml:"id"`
+	// DataDir holds the agent's bbolt file (eddy.db). Default ./data.
+	DataDir string `yaml:"data_dir"`
+	// MQTT is the data connection to the site broker the sensors publish to.
+	MQTT MQTTConfig `yaml:"mqtt"`
+	// Pipelines are the SQL programs to run (sources, views, sinks).
+	Pipelines []Pipeline  `yaml:"pipelines"`
+	Store     StoreConfig `yaml:"store"`
+	Sync      SyncConfig  `yaml:"sync"`
+	HTTP      HTTPConfig  `yaml:"http"`
+	Log       LogConfig   `yaml:"log"`
+}
+
+// MQTTConfig is the data connection.
+type MQTTConfig struct {
+	mqttconn.Options `yaml:",inline"`
+	// QueueSize bounds the messages waiting between the MQTT client and the
+	// engine. QoS ≥ 1 messages are never dropped (the broker's in-flight
+	// window bounds them); QoS 0 messages over the bound are counted as
+	// dropped with reason ingest_overflow.
+	QueueSize int `yaml:"queue_size"`
+}
+
+// Pipeline is one SQL program, inline or from a file (relative paths are
+// relative to the config file).
+type Pipeline struct {
+	Name string `yaml:"name"`
+	SQL  string `yaml:"sql"`
+	File string `yaml:"file"`
+}
+
+// StoreConfig tunes the bbolt state file and the batch loop.
+type StoreConfig struct {
+	// MaxSize caps the bbolt file (for example 512MiB). Default 1GiB.
+	MaxSize ByteSize `yaml:"max_size"`
+	// BatchMaxEvents and BatchMaxDelay bound one commit: one fsync per batch.
+	BatchMaxEvents int           `yaml:"batch_max_events"`
+	BatchMaxDelay  time.Duration `yaml:"batch_max_delay"`
+	// DeadLetters is how many bad messages are kept (the oldest go first).
+	DeadLetters int `yaml:"dead_letters"`
+	// MaxPayload rejects larger MQTT payloads as oversized. Default 256KiB.
+	MaxPayload ByteSize `yaml:"max_payload"`
+}
+
+// SyncConfig is store-and-forward to Kafka.
+type SyncConfig struct {
+	// Enabled turns the forwarder on; without it results stay in local sinks.
+	Enabled          bool              `yaml:"enabled"`
+	Kafka            kafkaconn.Options `yaml:"kafka"`
+	ResultsTopic     string            `yaml:"results_topic"`
+	CheckpointsTopic string            `yaml:"checkpoints_topic"`
+	// OutboxQuota bounds the outbox on disk; Policy says what happens at the
+	// bound: drop_oldest (counted) or backpressure (stop acking MQTT).
+	OutboxQuota ByteSize      `yaml:"outbox_quota"`
+	Policy      string        `yaml:"policy"`
+	TTL         time.Duration `yaml:"ttl"`
+	// DrainRate limits rows/s sent after an outage; 0 = unlimited.
+	DrainRate       float64       `yaml:"drain_rate"`
+	CheckpointEvery time.Duration `yaml:"checkpoint_every"`
+}
+
+// HTTPConfig is the status, health and metrics endpoint.
+type HTTPConfig struct {
+	// Addr to listen on; empty disables HTTP. Default 127.0.0.1:8080.
+	Addr string `yaml:"addr"`
+	// Token is required unless Addr is a loopback address; requests then
+	// need "Authorization: Bearer <token>". TokenFile reads it from a file.
+	Token     string `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
+}
+
+// LogConfig sets the log level (debug, info, warn, error) and format (text, json).
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// ByteSize is a size in bytes written as 1048576, 512KiB, 64MiB, 1GiB, 10MB.
+type ByteSize int64
+
+// UnmarshalYAML parses a byte size.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	*b = v
+	return nil
+}
+
+// ParseByteSize parses "1048576", "512KiB", "64MiB", "1GiB", "10MB", "1kb".
+func ParseByteSize(s string) (ByteSize, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
+		{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12}, {"b", 1}}
+	lower := strings.ToLower(t)
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(lower, u.suffix) {
+			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size (write for example 1048576, 512KiB, 64MiB, 1GiB)", s)
+	}
+	return ByteSize(f * float64(mult)), nil
+}
+
+// LoadConfig reads and validates a config file. Errors name the file and line.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	c, err := ParseConfig(b, path)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+var notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// ParseConfig parses YAML (name is used in errors and to resolve pipeline
+// files), applies defaults and validates.
+func ParseConfig(b []byte, name string) (*Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlErr(name, err))
+	}
+	if err := c.setDefaults(name); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// yamlErr rewrites yaml.v3 messages as "file:line: message" lines.
+func yamlErr(name string, err error) string {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || l == "yaml: unmarshal errors:" {
+			continue
+		}
+		l = strings.TrimPrefix(l, "yaml: ")
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/configuration.md)")
+			msg = strings.ReplaceAll(msg, "!!str", "text")
+			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
+			continue
+		}
+		lines = append(lines, name+": "+l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c *Config) setDefaults(path string) error {
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.MQTT.ClientID == "" && c.ID != "" {
+		c.MQTT.ClientID = "eddy-" + c.ID
+	}
+	if c.MQTT.QueueSize == 0 {
+		c.MQTT.QueueSize = 65536
+	}
+	if c.Store.MaxSize == 0 {
+		c.Store.MaxSize = 1 << 30
+	}
+	if c.Store.BatchMaxEvents == 0 {
+		c.Store.BatchMaxEvents = 5000
+	}
+	if c.Store.BatchMaxDelay == 0 {
+		c.Store.BatchMaxDelay = 50 * time.Millisecond
+	}
+	if c.Store.DeadLetters == 0 {
+		c.Store.DeadLetters = 10000
+	}
+	if c.Store.MaxPayload == 0 {
+		c.Store.MaxPayload = 256 << 10
+	}
+	if c.Sync.ResultsTopic == "" {
+		c.Sync.ResultsTopic = "eddy.results"
+	}
+	if c.Sync.CheckpointsTopic == "" {
+		c.Sync.CheckpointsTopic = "eddy.checkpoints"
+	}
+	if c.Sync.Policy == "" {
+		c.Sync.Policy = "drop_oldest"
+	}
+	if c.Sync.OutboxQuota == 0 {
+		c.Sync.OutboxQuota = 256 << 20
+	}
+	if c.Sync.CheckpointEvery == 0 {
+		c.Sync.CheckpointEvery = 30 * time.Second
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	dir := filepath.Dir(path)
+	for i := range c.Pipelines {
+		p := &c.Pipelines[i]
+		if p.File != "" {
+			f := p.File
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(dir, f)
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("%w: pipelines[%d] (%s): %v", ErrConfig, i, p.Name, err)
+			}
+			p.File, p.SQL = f, string(b)
+		}
+	}
+	if c.HTTP.TokenFile != "" && c.HTTP.Token == "" {
+		b, err := os.ReadFile(c.HTTP.TokenFile)
+		if err != nil {
+			return fmt.Errorf("%w: http.token_file: %v", ErrConfig, err)
+		}
+		c.HTTP.Token = strings.TrimSpace(string(b))
+	}
+	return nil
+}
+
+// Validate reports every problem, each saying what to change.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, a...)...))
+	}
+	if c.ID == "" {
+		bad("id is required: a unique name for this agent, for example id: gw-plant1-line3")
+	} else if strings.ContainsAny(c.ID, "/+#\x00 ") {
+		bad("id %q: use letters, digits, '-', '_' and '.' only (it becomes part of MQTT topics and Kafka keys)", c.ID)
+	}
+	if len(c.MQTT.Brokers) > 0 {
+		if err := c.MQTT.Options.Validate(); err != nil {
+			bad("mqtt: %v", err)
+		}
+	}
+	names := map[string]bool{}
+	for i, p := range c.Pipelines {
+		if p.Name == "" {
+			bad("pipelines[%d]: name is required", i)
+		} else if names[p.Name] {
+			bad("pipelines[%d]: name %q is used twice", i, p.Name)
+		}
+		names[p.Name] = true
+		if strings.TrimSpace(p.SQL) == "" {
+			bad("pipelines[%d] (%s): give sql or file", i, p.Name)
+		}
+	}
+	if c.Store.BatchMaxEvents < 1 || c.Store.BatchMaxDelay < time.Millisecond {
+		bad("store: batch_max_events must be >= 1 and batch_max_delay >= 1ms")
+	}
+	switch c.Sync.Policy {
+	case "drop_oldest", "backpressure":
+	default:
+		bad("sync.policy %q: use drop_oldest or backpressure", c.Sync.Policy)
+	}
+	if c.Sync.Enabled {
+		if err := c.Sync.Kafka.Validate(); err != nil {
+			bad("sync.kafka: %v", err)
+		}
+	}
+	if c.HTTP.Addr != "" && c.HTTP.Token == "" && !isLoopback(c.HTTP.Addr) {
+		bad("http.addr %s is not loopback: set http.token (or token_file) so the API requires a bearer token", c.HTTP.Addr)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level %q: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format %q: use text or json", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+// isLoopback reports whether addr (host:port) binds only to loopback.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
