@@ -55,6 +55,16 @@ var catalog = map[string]catalogEntry{
 	"avg":        {0, simple(avgAgg{})},
 	"min":        {0, simple(minMaxAgg{max: false})},
 	"max":        {0, simple(minMaxAgg{max: true})},
+
+	"first_value": {0, simple(firstLastAgg{last: false})},
+	"last_value":  {0, simple(firstLastAgg{last: true})},
+
+	"var_pop":     {0, simple(varianceAgg{"var_pop", false, false})},
+	"var_samp":    {0, simple(varianceAgg{"var_samp", true, false})},
+	"variance":    {0, simple(varianceAgg{"variance", true, false})},
+	"stddev_pop":  {0, simple(varianceAgg{"stddev_pop", false, true})},
+	"stddev_samp": {0, simple(varianceAgg{"stddev_samp", true, true})},
+	"stddev":      {0, simple(varianceAgg{"stddev", true, true})},
 }
 
 // AggregateNames returns the names NewAggregate knows, sorted.
