@@ -1,0 +1,199 @@
+package windows
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Advance is the processing-time driver: call it regularly (for example
+// after each batch of events, and on a ticker when no events come) with the
+// current processing time in Unix milliseconds. It
+//   - marks partitions idle that sent nothing for IdleTimeout,
+//   - closes the windows whose key watermark passed their end and emits their
+//     final results,
+//   - emits revised results of closed windows that late events changed,
+//   - emits early results when EmitEvery has elapsed (Unbounded: always),
+//   - purges windows past their allowed lateness and recycles their state.
+//
+// Processing time never goes back: a now older than the last one is
+// treated as the last one. Results go to Output.Result, ordered by key and
+// window start within each step.
+func (o *Operator) Advance(now int64) {
+	if now > o.now {
+		o.now = now
+	}
+	o.epoch++
+	o.due = o.due[:0]
+	for _, t := range o.dueNow {
+		o.queue(t)
+	}
+	clear(o.dueNow)
+	o.dueNow = o.dueNow[:0]
+
+	if o.procTime {
+		if p := o.parts[0]; o.now > p.maxTs {
+			p.maxTs = o.now
+			o.markPart(p)
+			if !p.wmMoved {
+				p.wmMoved = true
+				o.moved = append(o.moved, p.idx)
+			}
+		}
+	} else if o.spec.IdleTimeout > 0 {
+		o.detectIdle()
+	}
+	for _, i := range o.moved {
+		p := o.parts[i]
+		p.wmMoved = false
+		wm := p.watermark(o.ooo)
+		for len(p.timers) > 0 && p.timers[0].due <= wm {
+			o.queue(p.timers.pop())
+		}
+	}
+	o.moved = o.moved[:0]
+
+	slices.SortFunc(o.due, func(a, b *keyState) int { return strings.Compare(a.key, b.key) })
+	for _, k := range o.due {
+		o.closeKey(k)
+	}
+	clear(o.due)
+	o.due = o.due[:0]
+	o.emitPending()
+}
+
+// queue adds the key of a valid timer to this Advance's work, once.
+func (o *Operator) queue(t timer) {
+	if !t.valid() || t.key.mark == o.epoch {
+		return
+	}
+	t.key.mark = o.epoch
+	t.key.timerSeq++ // consumed: other copies are stale now
+	t.key.timerDue, t.key.timerPart = math.MaxInt64, noTimer
+	o.due = append(o.due, t.key)
+}
+
+// detectIdle marks partitions idle that sent nothing for IdleTimeout and
+// queues the keys waiting on them.
+func (o *Operator) detectIdle() {
+	for _, p := range o.parts {
+		if p.idle {
+			continue
+		}
+		if p.lastSeen == math.MinInt64 { // events before the first Advance
+			p.lastSeen = o.now
+			o.markPart(p)
+			continue
+		}
+		if o.now-p.lastSeen < o.spec.IdleTimeout {
+			continue
+		}
+		p.idle = true
+		o.markPart(p)
+		for len(p.timers) > 0 {
+			o.queue(p.timers.pop())
+		}
+	}
+}
+
+// closeKey brings the key up to its watermark: it emits the final result
+// of every window that ended, purges windows past the allowed lateness, and
+// registers the key's next timer. A key whose partitions are all idle is
+// flushed: all its windows close and are purged.
+func (o *Operator) closeKey(k *keyState) {
+	wm, _, active := o.keyWatermark(k)
+	if !active {
+		wm = k.closedWM
+		for _, w := range k.wins {
+			if !w.Unbounded() && w.End > wm {
+				wm = w.End
+			}
+		}
+	}
+	if wm > k.closedWM {
+		for _, w := range k.wins {
+			if !w.Unbounded() && w.End > k.closedWM && w.End <= wm {
+				o.emit(w, true)
+			}
+		}
+		k.closedWM = wm
+		purged := addSat(wm, -o.lateness)
+		if !active {
+			purged = wm
+		}
+		k.purgedWM = max(k.purgedWM, purged)
+		o.markKey(k)
+		for i := 0; i < len(k.wins); {
+			w := k.wins[i]
+			if w.Unbounded() || w.End > k.purgedWM {
+				i++
+				continue
+			}
+			if w.pending {
+				o.emit(w, true)
+			}
+			o.recycle(w) // removes k.wins[i]
+		}
+	}
+	due := int64(math.MaxInt64)
+	for _, w := range k.wins {
+		due = min(due, o.windowDue(k, w))
+	}
+	o.schedule(k, due)
+}
+
+// emitPending emits the revised results of closed windows changed by late
+// events and, when due, the early results of changed open windows.
+func (o *Operator) emitPending() {
+	early := o.early && (o.spec.EmitEvery == 0 || o.now >= addSat(o.lastEarly, o.spec.EmitEvery))
+	if early {
+		o.lastEarly = o.now
+	}
+	if len(o.pending) == 0 {
+		return
+	}
+	keep := o.pending[:0]
+	emit := o.emitBuf[:0]
+	for _, r := range o.pending {
+		if !r.live() || !r.w.pending {
+			if r.live() {
+				r.w.inPending = false
+			}
+			continue
+		}
+		if early || r.w.End <= r.w.key.closedWM {
+			r.w.inPending = false
+			emit = append(emit, r)
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	clear(o.pending[len(keep):])
+	o.pending = keep
+	slices.SortFunc(emit, func(a, b winRef) int {
+		if c := strings.Compare(a.w.key.key, b.w.key.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.w.Start, b.w.Start)
+	})
+	for _, r := range emit {
+		o.emit(r.w, r.w.End <= r.w.key.closedWM)
+	}
+	clear(emit)
+	o.emitBuf = emit[:0]
+}
+
+// emit sends the current result of w.
+func (o *Operator) emit(w *window, final bool) {
+	o.res = Result{Key: w.key.key, Window: w.Window, Revision: w.emits, Final: final, States: w.states}
+	w.emits++
+	w.pending = false
+	o.markWindow(w)
+	o.stats.Results++
+	if !final {
+		o.stats.Early++
+	}
+	o.out.Result(&o.res)
+	o.res.States = nil
+}

@@ -1,0 +1,95 @@
+package windows
+
+import "math"
+
+// keyState is everything the operator keeps for one group key.
+type keyState struct {
+	key  string
+	wins []*window // by Start
+
+	// closedWM is the key's watermark as of its last close: windows with
+	// End <= closedWM have emitted a final result. purgedWM (closedWM −
+	// AllowedLateness, or the flush point after idleness) is the lateness
+	// horizon: windows with End <= purgedWM are gone, and events for them
+	// go to Output.Late.
+	closedWM int64
+	purgedWM int64
+
+	parts    partSet
+	lastPart uint32 // cache: the partition of the previous event
+
+	// timerDue and timerPart describe the key's one valid timer; see
+	// Operator.schedule.
+	timerDue  int64
+	timerPart int64
+	timerSeq  uint32
+
+	mark  uint64 // Advance epoch in which the key was queued, for dedupe
+	dirty bool   // changed since the last snapshot
+	gone  bool
+}
+
+const (
+	noTimer  = -1 // timerPart: none registered
+	timerNow = -2 // timerPart: queued in Operator.dueNow
+)
+
+func newKeyState(key string) *keyState {
+	return &keyState{key: key, closedWM: math.MinInt64, purgedWM: math.MinInt64, timerDue: math.MaxInt64, timerPart: noTimer}
+}
+
+// find returns the window starting at start, or nil. The newest windows are
+// the likely ones, so it searches from the end.
+func (k *keyState) find(start int64) *window {
+	for i := len(k.wins) - 1; i >= 0; i-- {
+		if w := k.wins[i]; w.Start == start {
+			return w
+		} else if w.Start < start {
+			break
+		}
+	}
+	return nil
+}
+
+// insert adds w, keeping k.wins ordered by Start.
+func (k *keyState) insert(w *window) {
+	i := len(k.wins)
+	for i > 0 && k.wins[i-1].Start > w.Start {
+		i--
+	}
+	k.wins = append(k.wins, nil)
+	copy(k.wins[i+1:], k.wins[i:])
+	k.wins[i] = w
+}
+
+// remove drops w from k.wins.
+func (k *keyState) remove(w *window) {
+	for i, x := range k.wins {
+		if x == w {
+			copy(k.wins[i:], k.wins[i+1:])
+			k.wins[len(k.wins)-1] = nil
+			k.wins = k.wins[:len(k.wins)-1]
+			return
+		}
+	}
+}
+
+// window is the state of one key in one window.
+type window struct {
+	Window
+	key       *keyState
+	states    []State
+	emits     uint32 // results emitted so far: the next Revision
+	pending   bool   // changed since the last emission
+	inPending bool   // referenced from Operator.pending
+	dirty     bool   // changed since the last snapshot
+	gen       uint32 // bumped on recycling, to detect stale references
+}
+
+// winRef is a reference to a window that may have been recycled since.
+type winRef struct {
+	w   *window
+	gen uint32
+}
+
+func (r winRef) live() bool { return r.w.gen == r.gen }

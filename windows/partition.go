@@ -1,0 +1,79 @@
+package windows
+
+import "math"
+
+// partition is one watermark partition (a device, as a rule): the largest
+// event time it sent, when it last sent anything, and the timers of the keys
+// whose windows wait for its watermark.
+type partition struct {
+	name     string
+	idx      uint32 // position in Operator.parts; persisted, never reused
+	maxTs    int64  // largest event time seen; math.MinInt64 before any
+	lastSeen int64  // processing time of its last event
+	idle     bool
+	wmMoved  bool // maxTs grew since the last Advance (in Operator.moved)
+	dirty    bool // changed since the last snapshot (in Operator.dirtyParts)
+	timers   timerHeap
+}
+
+// watermark is the partition's own watermark: no event older than it is
+// expected any more.
+func (p *partition) watermark(ooo int64) int64 {
+	if p.maxTs == math.MinInt64 {
+		return math.MinInt64
+	}
+	return p.maxTs - ooo
+}
+
+// timer asks to look at key when the partition's watermark reaches due.
+type timer struct {
+	due int64
+	key *keyState
+	seq uint32
+}
+
+// valid reports whether t is still the key's registration: registrations
+// are replaced, never removed, and stale ones skipped.
+func (t timer) valid() bool { return t.key.timerSeq == t.seq && !t.key.gone }
+
+// timerHeap is a min-heap by due. It is typed, not container/heap, so that
+// pushing does not box and allocate.
+type timerHeap []timer
+
+func (h *timerHeap) push(t timer) {
+	*h = append(*h, t)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if s[p].due <= s[i].due {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timer {
+	s := *h
+	t := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s[n] = timer{}
+	s = s[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && s[l].due < s[m].due {
+			m = l
+		}
+		if r < n && s[r].due < s[m].due {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[m], s[i] = s[i], s[m]
+		i = m
+	}
+	*h = s
+	return t
+}
