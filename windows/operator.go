@@ -35,11 +35,11 @@ type Operator struct {
 	pool     []*window // recycled windows with reset states
 	scratch  []Window
 	overlap  []*window
-	pending  []winRef      // windows to emit at the next Advance (late revisions, early results)
-	moved    []uint32      // partitions whose maxTs grew since the last Advance
-	dueNow   []timer       // keys to look at in the next Advance regardless of watermarks
-	due      []*keyState   // scratch of Advance
-	emitBuf  []winRef      // scratch of Advance
+	pending  []winRef    // windows to emit at the next Advance (late revisions, early results)
+	moved    []uint32    // partitions whose maxTs grew since the last Advance
+	dueNow   []timer     // keys to look at in the next Advance regardless of watermarks
+	due      []*keyState // scratch of Advance
+	emitBuf  []winRef    // scratch of Advance
 	res      Result
 	late     LateEvent
 	snapshot snapshotState // what changed since the last Changes

@@ -12,5 +12,5 @@ type Unbounded struct{}
 var unboundedWindow = Window{Start: math.MinInt64, End: math.MaxInt64}
 
 func (Unbounded) Assign(dst []Window, _ int64) []Window { return append(dst, unboundedWindow) }
-func (Unbounded) Validate() error                      { return nil }
-func (Unbounded) String() string                       { return "unbounded" }
+func (Unbounded) Validate() error                       { return nil }
+func (Unbounded) String() string                        { return "unbounded" }
