@@ -45,8 +45,20 @@ func AppendKey(dst []byte, vals ...Value) []byte {
 	return dst
 }
 
+// uvarintLen is the length of the canonical uvarint of x. DecodeKey rejects
+// longer encodings: a group is identified by its bytes, so each key must
+// have exactly one encoding.
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}
+
 // DecodeKey appends the values encoded in key to dst and returns the extended
-// slice. Strings are copied out of key (one allocation each); nothing else
+// slice. It accepts only what AppendKey produces. Strings are copied out of key (one allocation each); nothing else
 // allocates when dst has capacity.
 func DecodeKey(dst []Value, key []byte) ([]Value, error) {
 	for i := 0; i < len(key); {
@@ -57,7 +69,7 @@ func DecodeKey(dst []Value, key []byte) ([]Value, error) {
 			dst = append(dst, Null)
 		case KindInt:
 			x, n := binary.Varint(key[i:])
-			if n <= 0 {
+			if n <= 0 || n != uvarintLen(uint64(x<<1^x>>63)) {
 				return dst, fmt.Errorf("%w: bad int at byte %d", ErrKey, i)
 			}
 			i += n
@@ -70,7 +82,7 @@ func DecodeKey(dst []Value, key []byte) ([]Value, error) {
 			i += 8
 		case KindString:
 			l, n := binary.Uvarint(key[i:])
-			if n <= 0 || l > uint64(len(key)-i-n) {
+			if n <= 0 || n != uvarintLen(l) || l > uint64(len(key)-i-n) {
 				return dst, fmt.Errorf("%w: bad string length at byte %d", ErrKey, i)
 			}
 			i += n
