@@ -13,7 +13,7 @@ func TestTumblingCloseOnWatermark(t *testing.T) {
 	wantRows(t, s.take())
 	f.all(t, o, ev{"a", "d", 1, 1}, ev{"a", "d", 5, 2}, ev{"a", "d", 9, 4})
 	o.Advance(1)
-	wantRows(t, s.take()) // watermark 9: [0,10) still open
+	wantRows(t, s.take())                // watermark 9: [0,10) still open
 	f.process(t, o, ev{"a", "d", 10, 8}) // on the boundary: belongs to [10,20)
 	o.Advance(2)
 	wantRows(t, s.take(), `"a" [0,10) r0 final 3 7`)
@@ -115,7 +115,7 @@ func TestUnboundedRevisions(t *testing.T) {
 	f.process(t, o, ev{"b", "d2", 0, 5})
 	o.Advance(2)
 	wantRows(t, s.take(), `"b" `+all+` r1 early 2 7`) // only the changed key
-	f.process(t, o, ev{"a", "d1", -1e12, 1})       // no event is ever late
+	f.process(t, o, ev{"a", "d1", -1e12, 1})          // no event is ever late
 	o.Advance(3)
 	wantRows(t, s.take(), `"a" `+all+` r1 early 3 5`)
 
@@ -231,7 +231,7 @@ func TestIdleTimeoutClosesSilentDevice(t *testing.T) {
 	f.process(t, o, ev{"b", "b", 30, 1})
 	o.Advance(999)
 	wantRows(t, s.take(), `"b" [0,10) r0 final 1 1`) // a holds nobody else back
-	o.Advance(1000)                                   // a silent for 1000 ms: flushed
+	o.Advance(1000)                                  // a silent for 1000 ms: flushed
 	wantRows(t, s.take(), `"a" [0,10) r0 final 1 1`)
 	// a comes back: an event for the flushed window goes to the side output,
 	// a new window works as usual.
