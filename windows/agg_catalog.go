@@ -65,6 +65,15 @@ var catalog = map[string]catalogEntry{
 	"stddev_pop":  {0, simple(varianceAgg{"stddev_pop", false, true})},
 	"stddev_samp": {0, simple(varianceAgg{"stddev_samp", true, true})},
 	"stddev":      {0, simple(varianceAgg{"stddev", true, true})},
+
+	"approx_percentile": {argQuantiles | argAccuracy, newPercentileAgg},
+	"percentile_disc":   {argQuantiles | argAccuracy, newPercentileAgg},
+	"percentile_cont":   {argQuantiles | argAccuracy, newPercentileAgg},
+
+	"approx_count_distinct": {argPrecision, newDistinctAgg},
+	"count_distinct":        {argPrecision, newDistinctAgg},
+
+	"histogram": {argBounds, newHistogramAgg},
 }
 
 // AggregateNames returns the names NewAggregate knows, sorted.

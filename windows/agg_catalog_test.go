@@ -17,7 +17,7 @@ func TestNewAggregateErrors(t *testing.T) {
 			t.Fatalf("error %q does not mention %q", err, wantText)
 		}
 	}
-	f("median", AggArgs{}, ErrUnknownAggregate, "known functions are avg, count,")
+	f("median", AggArgs{}, ErrUnknownAggregate, "known functions are approx_count_distinct, approx_percentile, avg, count,")
 	f("", AggArgs{}, ErrUnknownAggregate, `""`)
 	f("sum", AggArgs{Star: true}, ErrAggregateArgs, "sum does not take *")
 	f("max", AggArgs{Quantiles: []float64{0.5}, Precision: 3}, ErrAggregateArgs, "quantiles or an HLL precision")

@@ -1,0 +1,190 @@
+package windows
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/axiomhq/hyperloglog"
+	metro "github.com/dgryski/go-metro"
+)
+
+// approx_count_distinct and count_distinct estimate the number of distinct
+// non-NULL values with HyperLogLog++ (github.com/axiomhq/hyperloglog: sparse
+// representation at 2^25 buckets while few values are seen, dense registers
+// after). count_distinct is the same approximation, not an exact count: an
+// exact set per key per window is unbounded memory on a gateway.
+//
+// Precision p (AggArgs.Precision, DefaultHLLPrecision when 0) sets 2^p
+// registers: a standard error of 1.04/√(2^p) once dense (1.6% at p = 12) and
+// at most about 2^p + 50 bytes of encoded state. While sparse (up to roughly
+// 2^p·3/4 distinct values at p = 12, as the sparse list grows past 2^p bytes)
+// the count is nearly exact and the state takes about 1.5 to 4 bytes per
+// distinct value. Measured figures are in TestAggStateBytes and
+// TestDistinctErrorBound.
+//
+// Values hash with MetroHash64 (the library's own hash) on a canonical form,
+// so that every gateway hashes alike and their sketches merge: numbers that
+// are equal are one value (1, 1.0 and -0.0/0.0), bools, numbers and strings
+// never collide by kind. The hash is persisted in states: changing it needs a
+// new encoding version.
+//
+// Result: Int, 0 for an empty state. Mergeable exposes Count, the number of
+// non-NULL inputs. Encoding: header, precision byte, and when any value was
+// added the library's encoding (sparse keys or dense registers).
+
+// DefaultHLLPrecision is the HyperLogLog precision when AggArgs.Precision is
+// 0: 4096 registers, 1.6% standard error, at most 4 KB of dense state.
+const DefaultHLLPrecision = 12
+
+type distinctAgg struct {
+	name string
+	p    uint8
+}
+
+func newDistinctAgg(name string, a AggArgs) (Aggregate, error) {
+	p := a.Precision
+	if p == 0 {
+		p = DefaultHLLPrecision
+	}
+	if p < 4 || p > 18 {
+		return nil, fmt.Errorf("%w: %s precision %d is not in [4, 18]", ErrAggregateArgs, name, p)
+	}
+	return &distinctAgg{name: name, p: p}, nil
+}
+
+func (a *distinctAgg) Name() string    { return a.name }
+func (a *distinctAgg) NewState() State { return &distinctState{agg: a} }
+
+type distinctState struct {
+	agg *distinctAgg
+	n   int64               // non-NULL inputs
+	sk  *hyperloglog.Sketch // nil until the first value
+}
+
+// Hash seeds per canonical kind.
+const (
+	hashSeedNumber = 0x45444459_4e554d31 // "EDDYNUM1"
+	hashSeedFloat  = 0x45444459_464c5431 // "EDDYFLT1"
+	hashSeedString = 0x45444459_53545231 // "EDDYSTR1"
+	hashSeedBool   = 0x45444459_424f4f31 // "EDDYBOO1"
+)
+
+// hashValue returns the stable 64-bit hash of v's canonical form; ok is false
+// for NULL and NaN.
+func hashValue(v Value) (h uint64, ok bool) {
+	var b [8]byte
+	switch v.Kind {
+	case KindInt:
+		binary.LittleEndian.PutUint64(b[:], uint64(v.I))
+		return metro.Hash64(b[:], hashSeedNumber), true
+	case KindFloat:
+		f := v.F
+		if f != f {
+			return 0, false
+		}
+		if t := math.Trunc(f); t == f && f >= -0x1p63 && f < 0x1p63 {
+			binary.LittleEndian.PutUint64(b[:], uint64(int64(f))) // same as the Int
+			return metro.Hash64(b[:], hashSeedNumber), true
+		}
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(f))
+		return metro.Hash64(b[:], hashSeedFloat), true
+	case KindBool:
+		b[0] = byte(v.I & 1)
+		return metro.Hash64(b[:1], hashSeedBool), true
+	case KindString:
+		// Read-only view of the string's bytes: no copy on the hot path.
+		return metro.Hash64(unsafe.Slice(unsafe.StringData(v.S), len(v.S)), hashSeedString), true
+	}
+	return 0, false
+}
+
+func (s *distinctState) Add(v Value, _ int64) {
+	h, ok := hashValue(v)
+	if !ok {
+		return
+	}
+	if s.sk == nil {
+		s.sk = s.newSketch()
+	}
+	s.sk.InsertHash(h)
+	s.n++
+}
+
+func (s *distinctState) newSketch() *hyperloglog.Sketch {
+	sk, err := hyperloglog.NewSketch(s.agg.p, true)
+	if err != nil {
+		panic("windows: HLL precision checked by newDistinctAgg: " + err.Error())
+	}
+	return sk
+}
+
+func (s *distinctState) Merge(o State) error {
+	ob, ok := o.(*distinctState)
+	if !ok || ob.agg.p != s.agg.p {
+		return mismatch(s.agg.name, o)
+	}
+	if ob.sk == nil {
+		return nil
+	}
+	if s.sk == nil {
+		s.sk = ob.sk.Clone()
+	} else if err := s.sk.Merge(ob.sk); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrStateMismatch, s.agg.name, err)
+	}
+	s.n += ob.n
+	return nil
+}
+
+func (s *distinctState) Result() Value {
+	if s.sk == nil {
+		return Int(0)
+	}
+	return Int(int64(s.sk.Estimate()))
+}
+
+func (s *distinctState) Mergeable() Mergeable { return Mergeable{Count: s.n} }
+
+// Reset drops the sketch, so a state that went dense starts sparse again.
+func (s *distinctState) Reset() { s.n, s.sk = 0, nil }
+
+func (s *distinctState) AppendBinary(dst []byte) []byte {
+	dst = append(appendHeader(dst, tagDistinct), s.agg.p)
+	dst = appendUvarint(dst, uint64(s.n))
+	if s.sk == nil {
+		return dst
+	}
+	s.sk.Estimate() // folds the unsorted temporary set into the compressed list
+	out, err := s.sk.AppendBinary(dst)
+	if err != nil { // only for a zero-value sketch, which s.sk never is
+		panic("windows: HLL encoding: " + err.Error())
+	}
+	return out
+}
+
+func (s *distinctState) UnmarshalBinary(b []byte) error {
+	r := newStateReader(b, tagDistinct, s.agg.name)
+	if p := r.byte(); r.err == nil && p != s.agg.p {
+		r.failf("precision %d, want %d", p, s.agg.p)
+	}
+	n := r.count()
+	var sk *hyperloglog.Sketch
+	if r.err == nil && n > 0 {
+		rest := b[r.off:]
+		if len(rest) < 2 || rest[1] != s.agg.p { // byte 1 of the library's header
+			r.fail("HLL header")
+		} else {
+			sk = new(hyperloglog.Sketch)
+			if err := sk.UnmarshalBinary(rest); err != nil {
+				r.fail(err.Error())
+			}
+			r.off = len(b)
+		}
+	}
+	if err := r.end(); err != nil {
+		return err
+	}
+	s.n, s.sk = n, sk
+	return nil
+}
