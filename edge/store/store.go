@@ -1,0 +1,188 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Store is the agent's bbolt file. Commit, Ack and the TTL expiry are
+// serialized by the store; reads (Peek, Load*, stats) may run concurrently
+// with them from other goroutines.
+type Store struct {
+	opts   Options
+	db     *bolt.DB
+	closed atomic.Bool
+
+	mu      sync.Mutex // serializes write transactions and guards the fields below
+	ob      outboxCounters
+	dl      dlCounters
+	space   chan struct{} // closed when the outbox shrinks; nil when nobody waits
+	scratch []byte        // values written in the current write transaction
+}
+
+// Open opens or creates the store file. A second process opening the same
+// file waits Options.LockTimeout, then fails with ErrLocked.
+func Open(opts Options) (*Store, error) {
+	opts, err := opts.normalize()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("store %s: creating its directory: %w", opts.Path, err)
+	}
+	s := &Store{opts: opts}
+	s.db, err = openBolt(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxSize > 0 {
+		// bbolt grows a file in steps of AllocSize (16 MiB) once it is
+		// larger than that; a step that would cross MaxSize fails even if
+		// the data would fit. Small steps let the file get close to the cap.
+		s.db.AllocSize = min(int(max(opts.MaxSize/16, 1<<16)), s.db.AllocSize)
+	}
+	if err := s.load(); err != nil {
+		_ = s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openBolt(opts Options) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: bbolt panicked while opening it: %v", ErrCorrupt, opts.Path, r)
+		}
+	}()
+	db, err = bolt.Open(opts.Path, 0o600, &bolt.Options{
+		Timeout:      opts.LockTimeout,
+		MaxSize:      int(opts.MaxSize),
+		FreelistType: bolt.FreelistMapType,
+		// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
+		// durable when it returns.
+	})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s: still locked after %v: is another eddy agent using this data directory?", ErrLocked, opts.Path, opts.LockTimeout)
+	case errors.Is(err, berrors.ErrMaxSizeReached):
+		return nil, fmt.Errorf("%w: %s: max_size %d bytes is too small to open it", ErrStoreFull, opts.Path, opts.MaxSize)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s: %v: not a bbolt file or damaged; move it away to start empty", ErrCorrupt, opts.Path, err)
+	}
+	return nil, fmt.Errorf("store %s: %w", opts.Path, err)
+}
+
+// load checks the schema and reads the counters kept in memory.
+func (s *Store) load() error {
+	if err := s.initSchema(); err != nil {
+		return err
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		if err := decodeCounters(tx.Bucket(bucketOutbox).Get(keyStats), s.ob.fields()); err != nil {
+			return fmt.Errorf("%s: outbox: %w", s.opts.Path, err)
+		}
+		if err := decodeCounters(tx.Bucket(bucketDeadLetters).Get(keyStats), s.dl.fields()); err != nil {
+			return fmt.Errorf("%s: dead letters: %w", s.opts.Path, err)
+		}
+		return nil
+	})
+}
+
+// Path is the file's path.
+func (s *Store) Path() string { return s.opts.Path }
+
+// Close closes the file. Commits in progress finish first.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if s.space != nil {
+		close(s.space)
+		s.space = nil
+	}
+	return s.db.Close()
+}
+
+// NewBatch returns an empty batch that truncates dead-letter payloads to
+// this store's limit.
+func (s *Store) NewBatch() *Batch { return &Batch{maxPayload: s.opts.DeadLetters.MaxPayload} }
+
+// Size reports how full the file is.
+func (s *Store) Size() (SizeInfo, error) {
+	if s.closed.Load() {
+		return SizeInfo{}, ErrClosed
+	}
+	fi, err := os.Stat(s.opts.Path)
+	if err != nil {
+		return SizeInfo{}, fmt.Errorf("store %s: %w", s.opts.Path, err)
+	}
+	si := SizeInfo{FileBytes: fi.Size(), FreeBytes: int64(s.db.Stats().FreeAlloc), MaxSize: s.opts.MaxSize}
+	if si.MaxSize > 0 {
+		si.Used = float64(si.FileBytes-si.FreeBytes) / float64(si.MaxSize)
+	}
+	return si, nil
+}
+
+// update runs fn in one write transaction (one fsync) and maps bbolt's
+// errors and panics to this package's. The caller holds s.mu.
+func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.scratch = s.scratch[:0]
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: bbolt panicked: %v", ErrCorrupt, s.opts.Path, r)
+		}
+	}()
+	err = s.db.Update(fn)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berrors.ErrMaxSizeReached):
+		return fmt.Errorf("%w: %s is at its cap of %d bytes (max_size): the batch was not written; drain the outbox, drop pipelines or raise max_size",
+			ErrStoreFull, s.opts.Path, s.opts.MaxSize)
+	case errors.Is(err, berrors.ErrDatabaseNotOpen):
+		return ErrClosed
+	}
+	return err
+}
+
+// view runs fn in a read transaction.
+func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: bbolt panicked: %v", ErrCorrupt, s.opts.Path, r)
+		}
+	}()
+	err = s.db.View(fn)
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}
+
+// take returns n bytes of scratch that stay valid until the transaction
+// ends (bbolt needs values to live that long).
+func (s *Store) take(n int) []byte {
+	if cap(s.scratch)-len(s.scratch) < n {
+		s.scratch = make([]byte, 0, max(2*cap(s.scratch), n, 4096))
+	}
+	l := len(s.scratch)
+	s.scratch = s.scratch[:l+n]
+	return s.scratch[l : l+n : l+n]
+}
