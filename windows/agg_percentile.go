@@ -108,7 +108,7 @@ func (s *percentileState) Merge(o State) error {
 		s.min, s.max = math.Min(s.min, ob.min), math.Max(s.max, ob.max)
 	}
 	s.n += ob.n
-	s.sk.merge(&ob.sk)
+	s.sk.merge(&ob.sk, &s.agg.m)
 	return nil
 }
 
@@ -136,8 +136,15 @@ func (s *percentileState) Quantile(q float64) Value {
 	return Float(x)
 }
 
-// at is the clamped estimate of rank k.
+// at is the estimate of rank k: exact for the first and last rank, clamped
+// to [min, max] for the others.
 func (s *percentileState) at(k uint64) float64 {
+	switch k {
+	case 0:
+		return s.min
+	case uint64(s.n) - 1:
+		return s.max
+	}
 	return math.Min(math.Max(s.sk.atRank(&s.agg.m, k), s.min), s.max)
 }
 
