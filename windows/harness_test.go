@@ -135,10 +135,10 @@ func (f *feeder) all(t testing.TB, o *Operator, evs ...ev) {
 	}
 }
 
-// store stands in for bbolt: it applies Changes.
-type store map[string][]byte
+// memStore stands in for bbolt: it applies Changes.
+type memStore map[string][]byte
 
-func (s store) commit(t testing.TB, o *Operator) int {
+func (s memStore) commit(t testing.TB, o *Operator) int {
 	t.Helper()
 	n := 0
 	err := o.Changes(func(k, v []byte) error {
@@ -156,7 +156,7 @@ func (s store) commit(t testing.TB, o *Operator) int {
 	return n
 }
 
-func (s store) entries(yield func([]byte, []byte) bool) {
+func (s memStore) entries(yield func([]byte, []byte) bool) {
 	keys := make([]string, 0, len(s))
 	for k := range s {
 		keys = append(keys, k)
@@ -169,7 +169,7 @@ func (s store) entries(yield func([]byte, []byte) bool) {
 	}
 }
 
-func (s store) bytes() int {
+func (s memStore) bytes() int {
 	n := 0
 	for k, v := range s {
 		n += len(k) + len(v)

@@ -4,8 +4,9 @@ import "math"
 
 // keyState is everything the operator keeps for one group key.
 type keyState struct {
-	key  string
-	wins []*window // by Start
+	key    string
+	wins   []*window // by Start
+	winArr [2]*window
 
 	// closedWM is the key's watermark as of its last close: windows with
 	// End <= closedWM have emitted a final result. purgedWM (closedWM −
@@ -16,7 +17,7 @@ type keyState struct {
 	purgedWM int64
 
 	parts    partSet
-	lastPart uint32 // cache: the partition of the previous event
+	lastPart *partition // cache: the partition of the previous event
 
 	// timerDue and timerPart describe the key's one valid timer; see
 	// Operator.schedule.
@@ -35,7 +36,9 @@ const (
 )
 
 func newKeyState(key string) *keyState {
-	return &keyState{key: key, closedWM: math.MinInt64, purgedWM: math.MinInt64, timerDue: math.MaxInt64, timerPart: noTimer}
+	k := &keyState{key: key, closedWM: math.MinInt64, purgedWM: math.MinInt64, timerDue: math.MaxInt64, timerPart: noTimer}
+	k.wins = k.winArr[:0] // most keys have one or two windows: no second allocation
+	return k
 }
 
 // find returns the window starting at start, or nil. The newest windows are
@@ -79,6 +82,7 @@ type window struct {
 	Window
 	key       *keyState
 	states    []State
+	stateArr  [4]State // backs states for up to four aggregates, in the same allocation
 	emits     uint32 // results emitted so far: the next Revision
 	pending   bool   // changed since the last emission
 	inPending bool   // referenced from Operator.pending

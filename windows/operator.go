@@ -23,6 +23,7 @@ type Operator struct {
 	lateness int64
 	procTime bool
 	early    bool // emit early results (EmitEvery > 0, or Unbounded)
+	track    bool // track changes for Changes (not Spec.NoChanges)
 
 	keys    map[string]*keyState
 	parts   []*partition
@@ -79,6 +80,7 @@ func New(spec Spec, out Output) (*Operator, error) {
 		ooo:      spec.OutOfOrderness,
 		lateness: spec.AllowedLateness,
 		procTime: spec.Time == ProcessingTime,
+		track:    !spec.NoChanges,
 		keys:     make(map[string]*keyState),
 		partIdx:  make(map[string]uint32),
 		now:      math.MinInt64,
@@ -137,20 +139,20 @@ func (o *Operator) Process(r *Record) error {
 	var p *partition
 	if o.procTime {
 		p = o.parts[0]
-	} else if k != nil && o.parts[k.lastPart].name == string(r.Partition) {
-		p = o.parts[k.lastPart]
+	} else if k != nil && k.lastPart != nil && k.lastPart.is(r.Partition) {
+		p = k.lastPart
 	} else {
 		p = o.partition(r.Partition)
 	}
 	if k == nil {
 		k = o.newKey(r.Key, p)
 	}
-	if k.lastPart != p.idx || k.parts.len() == 0 {
+	if k.lastPart != p {
 		if !k.parts.has(p.idx) {
 			k.parts.add(p.idx)
 			o.markKey(k)
 		}
-		k.lastPart = p.idx
+		k.lastPart = p
 	}
 	if ts > p.maxTs {
 		p.maxTs = ts
@@ -202,7 +204,7 @@ func (o *Operator) partition(name []byte) *partition {
 	if i, ok := o.partIdx[string(name)]; ok {
 		return o.parts[i]
 	}
-	p := &partition{name: string(name), idx: uint32(len(o.parts)), maxTs: math.MinInt64, lastSeen: o.now}
+	p := newPartition(name, uint32(len(o.parts)), o.now)
 	o.parts = append(o.parts, p)
 	o.partIdx[p.name] = p.idx
 	o.markPart(p)
@@ -219,7 +221,6 @@ func (o *Operator) newKey(key []byte, p *partition) *keyState {
 		k.closedWM = wm
 		k.purgedWM = addSat(wm, -o.lateness)
 	}
-	k.lastPart = p.idx
 	o.keys[k.key] = k
 	o.markKey(k)
 	return k
@@ -233,7 +234,7 @@ func (o *Operator) newWindow(k *keyState, w Window) *window {
 		o.pool[n-1] = nil
 		o.pool = o.pool[:n-1]
 	} else {
-		win = &window{states: make([]State, o.nagg)}
+		win = o.allocWindow()
 		for i, a := range o.spec.Aggregates {
 			win.states[i] = a.NewState()
 		}
@@ -245,12 +246,23 @@ func (o *Operator) newWindow(k *keyState, w Window) *window {
 	return win
 }
 
+// allocWindow returns a window with room for one state per aggregate.
+func (o *Operator) allocWindow() *window {
+	w := &window{}
+	if o.nagg <= len(w.stateArr) {
+		w.states = w.stateArr[:o.nagg]
+	} else {
+		w.states = make([]State, o.nagg)
+	}
+	return w
+}
+
 // recycle removes win from its key, records the deletion for the next
 // snapshot and puts the window on the free list.
 func (o *Operator) recycle(win *window) {
 	k := win.key
 	k.remove(win)
-	o.snapshot.deleteWindow(k.key, win.Start)
+	o.deleteWindow(k.key, win.Start)
 	for _, s := range win.states {
 		s.Reset()
 	}
@@ -301,7 +313,7 @@ func (o *Operator) mergeInto(k *keyState, w Window) (*window, error) {
 	}
 	if win.Window != acc {
 		if win.Start != acc.Start {
-			o.snapshot.deleteWindow(k.key, win.Start)
+			o.deleteWindow(k.key, win.Start)
 		}
 		win.Window = acc
 		// Merging only ever joins neighbours, so the order by Start holds.

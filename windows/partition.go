@@ -7,6 +7,8 @@ import "math"
 // whose windows wait for its watermark.
 type partition struct {
 	name     string
+	short    [partNameInline]byte // name again when short enough, so that
+	shortLen int8                 // comparing it does not touch another cache line; -1 if long
 	idx      uint32 // position in Operator.parts; persisted, never reused
 	maxTs    int64  // largest event time seen; math.MinInt64 before any
 	lastSeen int64  // processing time of its last event
@@ -14,6 +16,24 @@ type partition struct {
 	wmMoved  bool // maxTs grew since the last Advance (in Operator.moved)
 	dirty    bool // changed since the last snapshot (in Operator.dirtyParts)
 	timers   timerHeap
+}
+
+const partNameInline = 40
+
+func newPartition(name []byte, idx uint32, now int64) *partition {
+	p := &partition{name: string(name), idx: idx, maxTs: math.MinInt64, lastSeen: now, shortLen: -1}
+	if len(name) <= partNameInline {
+		p.shortLen = int8(copy(p.short[:], name))
+	}
+	return p
+}
+
+// is reports whether the partition is named name.
+func (p *partition) is(name []byte) bool {
+	if p.shortLen >= 0 {
+		return string(p.short[:p.shortLen]) == string(name)
+	}
+	return p.name == string(name)
 }
 
 // watermark is the partition's own watermark: no event older than it is

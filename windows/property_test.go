@@ -158,7 +158,7 @@ func TestPropertySnapshotRestore(t *testing.T) {
 			want.Advance(1 << 40)
 
 			got, gotSink := newOp(t, spec)
-			st := store{}
+			st := memStore{}
 			var f feeder
 			for i, s := range steps {
 				if s.adv {
@@ -170,7 +170,7 @@ func TestPropertySnapshotRestore(t *testing.T) {
 					continue
 				}
 				st.commit(t, got)
-				full := store{}
+				full := memStore{}
 				if err := got.Entries(func(k, v []byte) error { full[string(k)] = slices.Clone(v); return nil }); err != nil {
 					t.Fatal(err)
 				}
@@ -201,7 +201,7 @@ func TestPropertySnapshotRestore(t *testing.T) {
 	}
 }
 
-func diffStores(a, b store) string {
+func diffStores(a, b memStore) string {
 	for k, v := range a {
 		if w, ok := b[k]; !ok {
 			return fmt.Sprintf("stale entry %q", k)

@@ -83,9 +83,6 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 				return fmt.Errorf("%w: key %q fed by unknown partition %d", ErrCorruptSnapshot, k.key, p)
 			}
 		}
-		if k.parts.len() > 0 {
-			k.lastPart = k.parts.list[0]
-		}
 		switch {
 		case k.timerPart == timerNow || k.timerPart >= 0 && k.timerPart < int64(len(o.parts)):
 			o.register(k, k.timerDue, k.timerPart)
@@ -139,8 +136,7 @@ func (o *Operator) decodePartition(k, v []byte) error {
 	}
 	r := snapReader{b: v, what: "partition"}
 	r.version()
-	p := &partition{idx: idx}
-	p.name = string(r.bytes())
+	p := newPartition(r.bytes(), idx, 0)
 	p.maxTs = r.varint()
 	p.lastSeen = r.varint()
 	p.idle = r.bool()
@@ -223,7 +219,8 @@ func (o *Operator) decodeWindow(k, v []byte) error {
 	if r.err != nil {
 		return r.err
 	}
-	w := &window{Window: Window{Start: start, End: end}, emits: uint32(emits), pending: pending, states: make([]State, o.nagg)}
+	w := o.allocWindow()
+	w.Window, w.emits, w.pending = Window{Start: start, End: end}, uint32(emits), pending
 	for i, a := range o.spec.Aggregates {
 		b := r.bytes()
 		if r.err != nil {

@@ -2,6 +2,7 @@ package windows
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 )
 
@@ -45,27 +46,31 @@ type snapshotState struct {
 }
 
 func (o *Operator) markWindow(w *window) {
-	if !w.dirty {
+	if !w.dirty && o.track {
 		w.dirty = true
 		o.snapshot.wins = append(o.snapshot.wins, winRef{w, w.gen})
 	}
 }
 
 func (o *Operator) markKey(k *keyState) {
-	if !k.dirty {
+	if !k.dirty && o.track {
 		k.dirty = true
 		o.snapshot.keys = append(o.snapshot.keys, k)
 	}
 }
 
 func (o *Operator) markPart(p *partition) {
-	if !p.dirty {
+	if !p.dirty && o.track {
 		p.dirty = true
 		o.snapshot.parts = append(o.snapshot.parts, p)
 	}
 }
 
-func (s *snapshotState) deleteWindow(key string, start int64) {
+func (o *Operator) deleteWindow(key string, start int64) {
+	if !o.track {
+		return
+	}
+	s := &o.snapshot
 	s.dels = appendWindowStoreKey(s.dels, key, start)
 	s.delEnds = append(s.delEnds, len(s.dels))
 }
@@ -81,6 +86,9 @@ func (s *snapshotState) deleteWindow(key string, start int64) {
 // The meta entry is always included: it carries the counters and the
 // processing time.
 func (o *Operator) Changes(fn func(key, value []byte) error) error {
+	if !o.track {
+		return fmt.Errorf("%w: Changes on an operator built with NoChanges", ErrSpec)
+	}
 	s := &o.snapshot
 	from := 0
 	for _, end := range s.delEnds {

@@ -49,6 +49,11 @@ type Spec struct {
 	// that changed, at most once per this much processing time. 0 emits on
 	// window close only; for Unbounded, 0 emits on every Advance.
 	EmitEvery int64
+	// NoChanges turns off change tracking for a caller that never calls
+	// Changes (state kept in memory only, tests, benchmarks): without
+	// Changes the tracked changes would pile up. Entries and Restore still
+	// work.
+	NoChanges bool
 }
 
 // Validate reports every problem of the spec, joined, each wrapping ErrSpec.
