@@ -12,7 +12,7 @@ import (
 // operator.
 type discard struct{ results, late int }
 
-func (d *discard) Result(*Result)   { d.results++ }
+func (d *discard) Result(*Result)  { d.results++ }
 func (d *discard) Late(*LateEvent) { d.late++ }
 
 // fleet simulates devices, each its own group key and watermark partition,

@@ -83,11 +83,11 @@ type window struct {
 	key       *keyState
 	states    []State
 	stateArr  [4]State // backs states for up to four aggregates, in the same allocation
-	emits     uint32 // results emitted so far: the next Revision
-	pending   bool   // changed since the last emission
-	inPending bool   // referenced from Operator.pending
-	dirty     bool   // changed since the last snapshot
-	gen       uint32 // bumped on recycling, to detect stale references
+	emits     uint32   // results emitted so far: the next Revision
+	pending   bool     // changed since the last emission
+	inPending bool     // referenced from Operator.pending
+	dirty     bool     // changed since the last snapshot
+	gen       uint32   // bumped on recycling, to detect stale references
 }
 
 // winRef is a reference to a window that may have been recycled since.

@@ -9,9 +9,9 @@ type partition struct {
 	name     string
 	short    [partNameInline]byte // name again when short enough, so that
 	shortLen int8                 // comparing it does not touch another cache line; -1 if long
-	idx      uint32 // position in Operator.parts; persisted, never reused
-	maxTs    int64  // largest event time seen; math.MinInt64 before any
-	lastSeen int64  // processing time of its last event
+	idx      uint32               // position in Operator.parts; persisted, never reused
+	maxTs    int64                // largest event time seen; math.MinInt64 before any
+	lastSeen int64                // processing time of its last event
 	idle     bool
 	wmMoved  bool // maxTs grew since the last Advance (in Operator.moved)
 	dirty    bool // changed since the last snapshot (in Operator.dirtyParts)
