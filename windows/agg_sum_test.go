@@ -84,3 +84,24 @@ func TestAvg(t *testing.T) {
 		t.Errorf("avg Mergeable = %+v, want %+v", got, want)
 	}
 }
+
+// TestSumMergeKeepsCompensation: each part's compensation term must survive
+// a merge, or 1e16+1 merged with −1e16+1 loses the ones.
+func TestSumMergeKeepsCompensation(t *testing.T) {
+	for _, name := range []string{"sum", "avg"} {
+		a := mustAgg(t, name, AggArgs{})
+		s1 := feed(a, Float(1e16), Float(1))
+		s2 := feed(a, Float(-1e16), Float(1))
+		for _, order := range [][2]State{{s1, s2}, {s2, s1}} {
+			m := a.NewState()
+			for _, p := range order {
+				if err := m.Merge(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := m.Mergeable().Sum; got != 2 {
+				t.Errorf("%s: merged sum %v, want 2", name, got)
+			}
+		}
+	}
+}
