@@ -28,8 +28,16 @@ func (s *Store) Peek(maxEntries int, maxBytes int64) ([]Entry, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	pending := int64(s.ob.totalBytes())
+	pending, depth := int64(s.ob.totalBytes()), int64(0)
+	for _, c := range s.ob.count {
+		depth += int64(c)
+	}
 	s.mu.Unlock()
+	// Size the payload buffer from the average entry, to allocate once.
+	want := pending
+	if depth > 0 {
+		want = min(pending, maxBytes, int64(maxEntries)*(pending/depth+1))
+	}
 	var out []Entry
 	err := s.view(func(tx *bolt.Tx) error {
 		outbox := tx.Bucket(bucketOutbox)
@@ -52,7 +60,7 @@ func (s *Store) Peek(maxEntries int, maxBytes int64) ([]Entry, error) {
 				}
 				total += size
 				if buf == nil {
-					buf = make([]byte, 0, max(min(maxBytes, pending), size))
+					buf = make([]byte, 0, max(want, size))
 				}
 				start := len(buf)
 				buf = append(buf, v[outboxHeader:]...)

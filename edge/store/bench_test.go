@@ -1,0 +1,99 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkCommit commits a typical batch: 500 window-state puts (random
+// keys among 10,000 groups, 64-byte values), one 2 KiB outbox entry, 50
+// dedupe states and a counter. One op is one Commit (one fsync).
+func BenchmarkCommit(b *testing.B) {
+	for _, puts := range []int{500, 5000} {
+		b.Run(fmt.Sprint("puts=", puts), func(b *testing.B) {
+			s := open(b, Options{})
+			r := rand.New(rand.NewPCG(1, 2))
+			val := make([]byte, 64)
+			entry := make([]byte, 2048)
+			key := make([]byte, 0, 16)
+			batch := s.NewBatch()
+			fill := func() {
+				batch.Reset()
+				for range puts {
+					key = binary.BigEndian.AppendUint64(key[:0], uint64(r.IntN(10_000)))
+					batch.Put("temp_1m", key, val)
+				}
+				for d := range 50 {
+					batch.PutDedupe("sensors", fmt.Sprint("dev-", d), val[:12])
+				}
+				batch.AddCounter("events_in", uint64(puts))
+				batch.Enqueue(Routine, entry)
+			}
+			for range 20 { // warm the file up to 10k keys
+				fill()
+				if err := s.Commit(batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				fill()
+				b.StartTimer()
+				if err := s.Commit(batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(float64(b.N)/sec, "commits/s")
+			b.ReportMetric(float64(b.N*puts)/sec, "events/s")
+		})
+	}
+}
+
+// BenchmarkPeekAck drains an outbox of 2 KiB entries 100 at a time: Peek,
+// then Ack of the same ids (one write transaction per 100).
+func BenchmarkPeekAck(b *testing.B) {
+	s := open(b, Options{})
+	entry := make([]byte, 2048)
+	batch := s.NewBatch()
+	refill := func() {
+		for range 10 {
+			batch.Reset()
+			for range 100 {
+				batch.Enqueue(Routine, entry)
+			}
+			if err := s.Commit(batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	ids := make([]EntryID, 0, 100)
+	entries := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		es, err := s.Peek(100, 1<<20)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(es) == 0 {
+			b.StopTimer()
+			refill()
+			b.StartTimer()
+			continue
+		}
+		ids = ids[:0]
+		for _, e := range es {
+			ids = append(ids, e.ID)
+		}
+		if err := s.Ack(ids...); err != nil {
+			b.Fatal(err)
+		}
+		entries += len(es)
+	}
+	b.ReportMetric(float64(entries)/b.Elapsed().Seconds(), "entries/s")
+}
