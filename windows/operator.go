@@ -41,6 +41,7 @@ type Operator struct {
 	dueNow   []timer     // keys to look at in the next Advance regardless of watermarks
 	due      []*keyState // scratch of Advance
 	emitBuf  []winRef    // scratch of Advance
+	updates  []update    // scratch of ProcessBatch
 	res      Result
 	late     LateEvent
 	snapshot snapshotState // what changed since the last Changes
@@ -116,87 +117,6 @@ func (o *Operator) Stats() Stats {
 		}
 	}
 	return s
-}
-
-// Process adds one event. It never emits results (Advance does) but hands
-// an event that is too late to Output.Late. It returns an error wrapping
-// ErrRecord for a record that does not fit, and state is then unchanged.
-func (o *Operator) Process(r *Record) error {
-	if len(r.Values) != o.nagg {
-		return fmt.Errorf("%w: %d aggregate inputs, the operator has %d aggregates", ErrRecord, len(r.Values), o.nagg)
-	}
-	ts := r.Time
-	if o.procTime {
-		ts = o.now
-		if ts == math.MinInt64 {
-			return fmt.Errorf("%w: processing-time mode needs an Advance before the first event", ErrRecord)
-		}
-	} else if ts < MinTime || ts > MaxTime {
-		return fmt.Errorf("%w: event time %d ms is outside [%d, %d]", ErrRecord, ts, MinTime, MaxTime)
-	}
-
-	k := o.keys[string(r.Key)]
-	var p *partition
-	if o.procTime {
-		p = o.parts[0]
-	} else if k != nil && k.lastPart != nil && k.lastPart.is(r.Partition) {
-		p = k.lastPart
-	} else {
-		p = o.partition(r.Partition)
-	}
-	if k == nil {
-		k = o.newKey(r.Key, p)
-	}
-	if k.lastPart != p {
-		if !k.parts.has(p.idx) {
-			k.parts.add(p.idx)
-			o.markKey(k)
-		}
-		k.lastPart = p
-	}
-	if ts > p.maxTs {
-		p.maxTs = ts
-		if !p.wmMoved {
-			p.wmMoved = true
-			o.moved = append(o.moved, p.idx)
-		}
-	}
-	p.lastSeen = o.now
-	p.idle = false
-	o.markPart(p)
-
-	o.stats.Events++
-	o.scratch = o.kind.Assign(o.scratch[:0], ts)
-	var err error
-	for _, w := range o.scratch {
-		var win *window
-		if o.merger != nil {
-			win, err = o.mergeInto(k, w)
-			if err != nil {
-				return err
-			}
-		} else if w.End > k.purgedWM {
-			win = k.find(w.Start)
-			if win == nil {
-				win = o.newWindow(k, w)
-			}
-		}
-		if win == nil {
-			o.stats.LateDropped++
-			o.late = LateEvent{Record: r, Window: w, Watermark: k.closedWM}
-			o.out.Late(&o.late)
-			o.late.Record = nil
-			break // one side output per event, even if it also updated other windows
-		}
-		for i, s := range win.states {
-			s.Add(r.Values[i], ts)
-		}
-		if win.End <= k.closedWM {
-			o.stats.LateAccepted++
-		}
-		o.touch(win)
-	}
-	return nil
 }
 
 // partition returns the partition named name, creating it.

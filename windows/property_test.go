@@ -216,3 +216,53 @@ func diffStores(a, b memStore) string {
 	}
 	return ""
 }
+
+// ProcessBatch has the effect of Process on each record, in order.
+func TestPropertyProcessBatchEqualsProcess(t *testing.T) {
+	for seed := range uint64(10) {
+		for ki, kind := range append(propKinds, Unbounded{}) {
+			r := rand.New(rand.NewPCG(seed, 100+uint64(ki)))
+			arrival, _ := disorderedStream(r, 1+r.IntN(6), 1+r.IntN(8), 150, 150)
+			steps := withAdvances(r, arrival)
+			spec := Spec{Window: kind, Aggregates: propAggs(t), OutOfOrderness: 20, AllowedLateness: 40, IdleTimeout: 150, EmitEvery: 15}
+			want, wantSink := newOp(t, spec)
+			run(t, want, steps)
+			got, gotSink := newOp(t, spec)
+			var batch []Record
+			var f feeder
+			flush := func() {
+				if err := got.ProcessBatch(batch); err != nil {
+					t.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+			for _, s := range steps {
+				if s.adv {
+					flush()
+					got.Advance(s.now)
+					continue
+				}
+				f.rec = Record{} // a fresh record per event: the batch keeps them
+				f.vals = nil
+				f.rec.Key = AppendKey(nil, String(s.e.key))
+				f.rec.Partition = []byte(s.e.part)
+				f.rec.Time = s.e.ts
+				for range spec.Aggregates {
+					f.vals = append(f.vals, Int(s.e.v))
+				}
+				f.rec.Values = f.vals
+				batch = append(batch, f.rec)
+				if r.IntN(20) == 0 {
+					flush()
+				}
+			}
+			flush()
+			if w, g := wantSink.take(), gotSink.take(); !slices.Equal(w, g) {
+				t.Fatalf("seed %d %v: batches differ:\n got %q\nwant %q", seed, kind, g, w)
+			}
+			if len(wantSink.late) != len(gotSink.late) || want.Stats() != got.Stats() {
+				t.Fatalf("seed %d %v: late or stats differ: %+v vs %+v", seed, kind, got.Stats(), want.Stats())
+			}
+		}
+	}
+}

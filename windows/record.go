@@ -31,4 +31,8 @@ type LateEvent struct {
 	// Watermark is the key's watermark when the event arrived: windows ending
 	// at or before Watermark−AllowedLateness are gone.
 	Watermark int64
+	// Partial is true when the event did update some of its windows (a
+	// hopping event whose earliest windows are gone but later ones are
+	// kept); the late output then holds it for the windows it missed.
+	Partial bool
 }

@@ -1,0 +1,188 @@
+package windows
+
+import (
+	"fmt"
+	"math"
+)
+
+// Process adds one event. It never emits results (Advance does) but hands
+// an event that is too late to Output.Late. It returns an error wrapping
+// ErrRecord for a record that does not fit, and state is then unchanged.
+func (o *Operator) Process(r *Record) error {
+	ts, err := o.check(r)
+	if err != nil {
+		return err
+	}
+	k := o.route(r, ts)
+	o.scratch = o.kind.Assign(o.scratch[:0], ts)
+	dropped := 0
+	for _, w := range o.scratch {
+		win, err := o.resolve(k, w)
+		if err != nil {
+			return err
+		}
+		if win == nil {
+			dropped++
+			continue
+		}
+		for i, s := range win.states {
+			s.Add(r.Values[i], ts)
+		}
+	}
+	if dropped > 0 {
+		o.lateEvent(r, k, dropped)
+	}
+	return nil
+}
+
+// ProcessBatch adds the events of recs in order, with the same effect as
+// calling Process for each. It is faster for large key sets: it first does
+// the bookkeeping of every event (keys, partitions, windows) and then the
+// aggregate updates, so that the processor overlaps the cache misses of
+// many events. If a record does not fit, it returns an error naming it and
+// processes none.
+func (o *Operator) ProcessBatch(recs []Record) error {
+	for i := range recs {
+		if _, err := o.check(&recs[i]); err != nil {
+			return fmt.Errorf("record %d of %d: %w", i, len(recs), err)
+		}
+	}
+	if o.merger != nil { // merging sessions reads states: no deferred updates
+		for i := range recs {
+			if err := o.Process(&recs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	updates := o.updates[:0]
+	for i := range recs {
+		r := &recs[i]
+		ts, _ := o.check(r)
+		k := o.route(r, ts)
+		o.scratch = o.kind.Assign(o.scratch[:0], ts)
+		dropped := 0
+		for _, w := range o.scratch {
+			win, _ := o.resolve(k, w) // no error without merging
+			if win == nil {
+				dropped++
+				continue
+			}
+			updates = append(updates, update{win: win, rec: int32(i), ts: ts})
+		}
+		if dropped > 0 {
+			o.lateEvent(r, k, dropped)
+		}
+	}
+	for _, u := range updates {
+		vals := recs[u.rec].Values
+		for i, s := range u.win.states {
+			s.Add(vals[i], u.ts)
+		}
+	}
+	clear(updates)
+	o.updates = updates[:0]
+	return nil
+}
+
+// update is a deferred State.Add of ProcessBatch.
+type update struct {
+	win *window
+	rec int32
+	ts  int64
+}
+
+// check validates r and returns its event time.
+func (o *Operator) check(r *Record) (int64, error) {
+	if len(r.Values) != o.nagg {
+		return 0, fmt.Errorf("%w: %d aggregate inputs, the operator has %d aggregates", ErrRecord, len(r.Values), o.nagg)
+	}
+	if o.procTime {
+		if o.now == math.MinInt64 {
+			return 0, fmt.Errorf("%w: processing-time mode needs an Advance before the first event", ErrRecord)
+		}
+		return o.now, nil
+	}
+	if r.Time < MinTime || r.Time > MaxTime {
+		return 0, fmt.Errorf("%w: event time %d ms is outside [%d, %d]", ErrRecord, r.Time, MinTime, MaxTime)
+	}
+	return r.Time, nil
+}
+
+// route finds or creates the key and partition of r and advances the
+// partition's watermark.
+func (o *Operator) route(r *Record, ts int64) *keyState {
+	k := o.keys[string(r.Key)]
+	var p *partition
+	if o.procTime {
+		p = o.parts[0]
+	} else if k != nil && k.lastPart != nil && k.lastPart.is(r.Partition) {
+		p = k.lastPart
+	} else {
+		p = o.partition(r.Partition)
+	}
+	if k == nil {
+		k = o.newKey(r.Key, p)
+	}
+	if k.lastPart != p {
+		if !k.parts.has(p.idx) {
+			k.parts.add(p.idx)
+			o.markKey(k)
+		}
+		k.lastPart = p
+	}
+	if ts > p.maxTs {
+		p.maxTs = ts
+		if !p.wmMoved {
+			p.wmMoved = true
+			o.moved = append(o.moved, p.idx)
+		}
+	}
+	p.lastSeen = o.now
+	p.idle = false
+	o.markPart(p)
+	o.stats.Events++
+	return k
+}
+
+// resolve returns the window of key k for the assigned window w, creating
+// or merging it, and marks it changed; nil if it is gone (too late).
+func (o *Operator) resolve(k *keyState, w Window) (*window, error) {
+	var win *window
+	if o.merger != nil {
+		var err error
+		if win, err = o.mergeInto(k, w); err != nil {
+			return nil, err
+		}
+	} else if w.End > k.purgedWM {
+		if win = k.find(w.Start); win == nil {
+			win = o.newWindow(k, w)
+		}
+	}
+	if win == nil {
+		return nil, nil
+	}
+	if win.End <= k.closedWM {
+		o.stats.LateAccepted++
+	}
+	o.touch(win)
+	return win, nil
+}
+
+// lateEvent hands r to the late side output.
+func (o *Operator) lateEvent(r *Record, k *keyState, dropped int) {
+	o.stats.LateDropped++
+	o.late = LateEvent{Record: r, Window: o.firstGone(k), Watermark: k.closedWM, Partial: dropped < len(o.scratch)}
+	o.out.Late(&o.late)
+	o.late.Record = nil
+}
+
+// firstGone returns the first window in o.scratch that was too late.
+func (o *Operator) firstGone(k *keyState) Window {
+	for _, w := range o.scratch {
+		if w.End <= k.purgedWM {
+			return w
+		}
+	}
+	return o.scratch[0]
+}
