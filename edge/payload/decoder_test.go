@@ -181,17 +181,17 @@ func TestTimestamps(t *testing.T) {
 	}
 	var def Options
 	const ms = "1732406400123"
-	f(`1732406400`, def, `1732406400000`)         // seconds
-	f(`1732406400.123`, def, ms)                  // float seconds
-	f(`1700000000.123`, def, `1700000000123`)     // binary fraction below .123
-	f(`1732406400123`, def, ms)                   // milliseconds
-	f(`1732406400123.9`, def, ms)                 // sub-ms fraction dropped
-	f(`1732406400123456`, def, ms)                // microseconds
-	f(`1732406400123456789`, def, ms)             // nanoseconds
-	f(`1.732406400123e12`, def, ms)               // milliseconds in exponent form
-	f(`"1732406400123"`, def, ms)                 // numeric string
-	f(`"1732406400.123"`, def, ms)                //
-	f(`"2024-11-24T00:00:00.123Z"`, def, ms)      // RFC 3339
+	f(`1732406400`, def, `1732406400000`)          // seconds
+	f(`1732406400.123`, def, ms)                   // float seconds
+	f(`1700000000.123`, def, `1700000000123`)      // binary fraction below .123
+	f(`1732406400123`, def, ms)                    // milliseconds
+	f(`1732406400123.9`, def, ms)                  // sub-ms fraction dropped
+	f(`1732406400123456`, def, ms)                 // microseconds
+	f(`1732406400123456789`, def, ms)              // nanoseconds
+	f(`1.732406400123e12`, def, ms)                // milliseconds in exponent form
+	f(`"1732406400123"`, def, ms)                  // numeric string
+	f(`"1732406400.123"`, def, ms)                 //
+	f(`"2024-11-24T00:00:00.123Z"`, def, ms)       // RFC 3339
 	f(`"2024-11-24T00:00:00.123456789Z"`, def, ms) //
 	f(`"2024-11-24T01:00:00.123+01:00"`, def, ms)
 	f(`"2024-11-23T19:30:00.123-04:30"`, def, ms)
