@@ -102,7 +102,11 @@ func TestDropOldest(t *testing.T) {
 			t.Fatalf("left %q, want %q", got, wantLeft)
 		}
 	}
-	f(func(b *Batch) { b.Enqueue(Routine, entry("r1")); b.Enqueue(Routine, entry("r2")); b.Enqueue(Routine, entry("r3")) }, "", "r1 r2 r3")
+	f(func(b *Batch) {
+		b.Enqueue(Routine, entry("r1"))
+		b.Enqueue(Routine, entry("r2"))
+		b.Enqueue(Routine, entry("r3"))
+	}, "", "r1 r2 r3")
 	f(func(b *Batch) { b.Enqueue(Alert, entry("a1")) }, "", "a1 r1 r2 r3")
 	f(func(b *Batch) { b.Enqueue(Alert, entry("a2")) }, "0/1", "a1 a2 r2 r3")
 	f(func(b *Batch) { b.Enqueue(Routine, entry("r4")); b.Enqueue(Alert, entry("a3")) }, "0/2 0/3", "a1 a2 a3 r4")
