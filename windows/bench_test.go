@@ -19,17 +19,17 @@ func (d *discard) Late(*LateEvent) { d.late++ }
 // each sending one reading per period with jitter below the disorder bound,
 // in a different order every round.
 type fleet struct {
-	keys    [][]byte
-	parts   [][]byte
-	jitter  []int64
-	orders  [][]int32
-	temps   []float64
-	period  int64
-	batch   []Record // events of the current batch
-	vals    []Value  // backs the Values of batch
-	nagg    int
-	round   int64
-	i       int
+	keys   [][]byte
+	parts  [][]byte
+	jitter []int64
+	orders [][]int32
+	temps  []float64
+	period int64
+	batch  []Record // events of the current batch
+	vals   []Value  // backs the Values of batch
+	nagg   int
+	round  int64
+	i      int
 }
 
 // benchBatch is the batch size of the benchmarks: what an ingest loop
