@@ -5,7 +5,9 @@ import "math"
 // keyState is everything the operator keeps for one group key.
 type keyState struct {
 	key    string
-	wins   []*window // by Start
+	short  [keyInline]byte // key again when short enough, for keyTable to
+	klen   int8            // compare without touching the string; -1 if long
+	wins   []*window       // by Start
 	winArr [2]*window
 
 	// closedWM is the key's watermark as of its last close: windows with
@@ -35,10 +37,23 @@ const (
 	timerNow = -2 // timerPart: queued in Operator.dueNow
 )
 
+const keyInline = 32
+
 func newKeyState(key string) *keyState {
-	k := &keyState{key: key, closedWM: math.MinInt64, purgedWM: math.MinInt64, timerDue: math.MaxInt64, timerPart: noTimer}
+	k := &keyState{key: key, closedWM: math.MinInt64, purgedWM: math.MinInt64, timerDue: math.MaxInt64, timerPart: noTimer, klen: -1}
+	if len(key) <= keyInline {
+		k.klen = int8(copy(k.short[:], key))
+	}
 	k.wins = k.winArr[:0] // most keys have one or two windows: no second allocation
 	return k
+}
+
+// is reports whether k is the state of key.
+func (k *keyState) is(key []byte) bool {
+	if k.klen >= 0 {
+		return string(k.short[:k.klen]) == string(key)
+	}
+	return k.key == string(key)
 }
 
 // find returns the window starting at start, or nil. The newest windows are

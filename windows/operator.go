@@ -25,7 +25,7 @@ type Operator struct {
 	early    bool // emit early results (EmitEvery > 0, or Unbounded)
 	track    bool // track changes for Changes (not Spec.NoChanges)
 
-	keys    map[string]*keyState
+	keys    keyTable
 	parts   []*partition
 	partIdx map[string]uint32
 
@@ -82,7 +82,7 @@ func New(spec Spec, out Output) (*Operator, error) {
 		lateness: spec.AllowedLateness,
 		procTime: spec.Time == ProcessingTime,
 		track:    !spec.NoChanges,
-		keys:     make(map[string]*keyState),
+		keys:     newKeyTable(),
 		partIdx:  make(map[string]uint32),
 		now:      math.MinInt64,
 	}
@@ -106,11 +106,9 @@ func (o *Operator) Now() int64 { return o.now }
 // Stats returns the counters and current sizes.
 func (o *Operator) Stats() Stats {
 	s := o.stats
-	s.Keys = len(o.keys)
+	s.Keys = o.keys.len()
 	s.Partitions = len(o.parts)
-	for _, k := range o.keys {
-		s.Windows += len(k.wins)
-	}
+	o.keys.all(func(k *keyState) { s.Windows += len(k.wins) })
 	for _, p := range o.parts {
 		if p.idle {
 			s.IdlePartitions++
@@ -141,7 +139,7 @@ func (o *Operator) newKey(key []byte, p *partition) *keyState {
 		k.closedWM = wm
 		k.purgedWM = addSat(wm, -o.lateness)
 	}
-	o.keys[k.key] = k
+	o.keys.put(k)
 	o.markKey(k)
 	return k
 }

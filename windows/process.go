@@ -112,7 +112,7 @@ func (o *Operator) check(r *Record) (int64, error) {
 // route finds or creates the key and partition of r and advances the
 // partition's watermark.
 func (o *Operator) route(r *Record, ts int64) *keyState {
-	k := o.keys[string(r.Key)]
+	k := o.keys.get(r.Key)
 	var p *partition
 	if o.procTime {
 		p = o.parts[0]

@@ -16,7 +16,7 @@ import (
 // After Restore the operator behaves exactly as the one that produced the
 // entries: the same later calls give the same results.
 func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
-	if o.now != math.MinInt64 || len(o.keys) > 0 || o.stats.Events > 0 {
+	if o.now != math.MinInt64 || o.keys.len() > 0 || o.stats.Events > 0 {
 		return ErrNotEmpty
 	}
 	if o.procTime { // New made the partition; the snapshot has it
@@ -57,7 +57,7 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 			return err
 		}
 	}
-	if !meta && (len(o.parts) > 0 || len(o.keys) > 0) {
+	if !meta && (len(o.parts) > 0 || o.keys.len() > 0) {
 		return fmt.Errorf("%w: no meta entry", ErrCorruptSnapshot)
 	}
 	for i, p := range o.parts {
@@ -74,37 +74,50 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 	if o.procTime && len(o.parts) == 0 {
 		o.partition(nil)
 	}
-	for _, k := range o.keys {
-		if !hasKey[k] {
-			return fmt.Errorf("%w: windows of key %q without its key entry", ErrCorruptSnapshot, k.key)
+	var err error
+	o.keys.all(func(k *keyState) {
+		if err == nil {
+			err = o.restoreLinks(k, hasKey[k])
 		}
-		for _, p := range k.parts.list {
-			if int(p) >= len(o.parts) {
-				return fmt.Errorf("%w: key %q fed by unknown partition %d", ErrCorruptSnapshot, k.key, p)
-			}
-		}
-		switch {
-		case k.timerPart == timerNow || k.timerPart >= 0 && k.timerPart < int64(len(o.parts)):
-			o.register(k, k.timerDue, k.timerPart)
-		case k.timerPart != noTimer:
-			return fmt.Errorf("%w: key %q timer on unknown partition %d", ErrCorruptSnapshot, k.key, k.timerPart)
-		}
-		for _, w := range k.wins {
-			if w.pending && (o.early || w.End <= k.closedWM) {
-				w.inPending = true
-				o.pending = append(o.pending, winRef{w, w.gen})
-			}
-		}
+	})
+	if err != nil {
+		return err
 	}
 	// Nothing changed since the snapshot.
 	o.snapshot = snapshotState{}
 	for _, p := range o.parts {
 		p.dirty = false
 	}
-	for _, k := range o.keys {
+	o.keys.all(func(k *keyState) {
 		k.dirty = false
 		for _, w := range k.wins {
 			w.dirty = false
+		}
+	})
+	return nil
+}
+
+// restoreLinks checks a restored key against the partitions and rebuilds
+// its timer and pending emissions.
+func (o *Operator) restoreLinks(k *keyState, hasEntry bool) error {
+	if !hasEntry {
+		return fmt.Errorf("%w: windows of key %q without its key entry", ErrCorruptSnapshot, k.key)
+	}
+	for _, p := range k.parts.list {
+		if int(p) >= len(o.parts) {
+			return fmt.Errorf("%w: key %q fed by unknown partition %d", ErrCorruptSnapshot, k.key, p)
+		}
+	}
+	switch {
+	case k.timerPart == timerNow || k.timerPart >= 0 && k.timerPart < int64(len(o.parts)):
+		o.register(k, k.timerDue, k.timerPart)
+	case k.timerPart != noTimer:
+		return fmt.Errorf("%w: key %q timer on unknown partition %d", ErrCorruptSnapshot, k.key, k.timerPart)
+	}
+	for _, w := range k.wins {
+		if w.pending && (o.early || w.End <= k.closedWM) {
+			w.inPending = true
+			o.pending = append(o.pending, winRef{w, w.gen})
 		}
 	}
 	return nil
@@ -155,10 +168,10 @@ func (o *Operator) decodePartition(k, v []byte) error {
 
 // restoreKey returns the key's state, creating an empty one.
 func (o *Operator) restoreKey(key []byte) *keyState {
-	ks := o.keys[string(key)]
+	ks := o.keys.get(key)
 	if ks == nil {
 		ks = newKeyState(string(key))
-		o.keys[ks.key] = ks
+		o.keys.put(ks)
 	}
 	return ks
 }

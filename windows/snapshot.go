@@ -161,18 +161,25 @@ func (o *Operator) Entries(fn func(key, value []byte) error) error {
 			return err
 		}
 	}
-	for _, k := range o.keys {
+	var err error
+	o.keys.all(func(k *keyState) {
+		if err != nil {
+			return
+		}
 		s.key = append(append(s.key[:0], entryKey), k.key...)
-		if err := fn(s.key, appendKeyState(s.val[:0], k)); err != nil {
-			return err
+		if err = fn(s.key, appendKeyState(s.val[:0], k)); err != nil {
+			return
 		}
 		for _, w := range k.wins {
 			s.key = appendWindowStoreKey(s.key[:0], k.key, w.Start)
 			s.val, s.tmp = appendWindow(s.val[:0], s.tmp, w)
-			if err := fn(s.key, s.val); err != nil {
-				return err
+			if err = fn(s.key, s.val); err != nil {
+				return
 			}
 		}
+	})
+	if err != nil {
+		return err
 	}
 	return fn([]byte{entryMeta}, o.appendMeta(s.val[:0]))
 }
