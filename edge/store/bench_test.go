@@ -11,7 +11,7 @@ import (
 // keys among 10,000 groups, 64-byte values), one 2 KiB outbox entry, 50
 // dedupe states and a counter. One op is one Commit (one fsync).
 func BenchmarkCommit(b *testing.B) {
-	for _, puts := range []int{500, 5000} {
+	for _, puts := range []int{1, 500, 5000} {
 		b.Run(fmt.Sprint("puts=", puts), func(b *testing.B) {
 			s := open(b, Options{})
 			r := rand.New(rand.NewPCG(1, 2))
