@@ -23,6 +23,7 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 		o.parts, o.partIdx = o.parts[:0], make(map[string]uint32)
 	}
 	hasKey := make(map[*keyState]bool)
+	parts := make(map[uint32]*partition)
 	meta := false
 	for k, v := range entries {
 		if len(k) == 0 {
@@ -38,7 +39,7 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 				meta = true
 			}
 		case entryPartition:
-			err = o.decodePartition(k[1:], v)
+			err = decodePartition(parts, k[1:], v)
 		case entryKey:
 			var ks *keyState
 			ks, err = o.decodeKeyState(k[1:], v)
@@ -57,13 +58,15 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 			return err
 		}
 	}
-	if !meta && (len(o.parts) > 0 || o.keys.len() > 0) {
+	if !meta && (len(parts) > 0 || o.keys.len() > 0) {
 		return fmt.Errorf("%w: no meta entry", ErrCorruptSnapshot)
 	}
-	for i, p := range o.parts {
+	for i := range uint32(len(parts)) {
+		p := parts[i]
 		if p == nil {
 			return fmt.Errorf("%w: partition %d missing", ErrCorruptSnapshot, i)
 		}
+		o.parts = append(o.parts, p)
 		o.partIdx[p.name] = uint32(i)
 		p.wmMoved = true // pops what came due since the last Advance
 		o.moved = append(o.moved, uint32(i))
@@ -139,14 +142,11 @@ func (o *Operator) decodeMeta(v []byte) error {
 	return r.end()
 }
 
-func (o *Operator) decodePartition(k, v []byte) error {
+func decodePartition(parts map[uint32]*partition, k, v []byte) error {
 	if len(k) != 4 {
 		return fmt.Errorf("%w: partition store key of %d bytes", ErrCorruptSnapshot, len(k))
 	}
 	idx := binary.BigEndian.Uint32(k)
-	if int64(idx) > 1<<24 {
-		return fmt.Errorf("%w: partition index %d", ErrCorruptSnapshot, idx)
-	}
 	r := snapReader{b: v, what: "partition"}
 	r.version()
 	p := newPartition(r.bytes(), idx, 0)
@@ -156,13 +156,10 @@ func (o *Operator) decodePartition(k, v []byte) error {
 	if err := r.end(); err != nil {
 		return err
 	}
-	for int(idx) >= len(o.parts) {
-		o.parts = append(o.parts, nil)
-	}
-	if o.parts[idx] != nil {
+	if parts[idx] != nil {
 		return fmt.Errorf("%w: partition %d twice", ErrCorruptSnapshot, idx)
 	}
-	o.parts[idx] = p
+	parts[idx] = p
 	return nil
 }
 
