@@ -42,6 +42,7 @@ type Operator struct {
 	due      []*keyState // scratch of Advance
 	emitBuf  []winRef    // scratch of Advance
 	updates  []update    // scratch of ProcessBatch
+	nulls    []Value     // scratch of MergePartial
 	res      Result
 	late     LateEvent
 	snapshot snapshotState // what changed since the last Changes

@@ -2,6 +2,8 @@ package windows
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -329,3 +331,73 @@ func TestSpecValidate(t *testing.T) {
 		t.Fatalf("joined errors: %v", err)
 	}
 }
+
+func TestMergePartialRollsUp(t *testing.T) {
+	// Gateways send per-device one-minute partials; the aggregator rolls
+	// them up per site and hour, and the result equals one pass over the
+	// raw events.
+	aggs := propAggs(t)
+	const minute, hour = 60_000, 3_600_000
+	edge, _ := newOp(t, Spec{Window: Tumbling{Size: minute}, Aggregates: aggs, NoChanges: true})
+	direct, directOut := newOp(t, Spec{Window: Tumbling{Size: hour}, Aggregates: aggs})
+	var partials []Result
+	var states [][]State
+	edge.out = outputFunc(func(r *Result) {
+		// Keep what a gateway sends: the encoded partial state.
+		var ss []State
+		for i, s := range r.States {
+			c := aggs[i].NewState()
+			if err := c.UnmarshalBinary(s.AppendBinary(nil)); err != nil {
+				t.Fatal(err)
+			}
+			ss = append(ss, c)
+		}
+		partials = append(partials, *r)
+		states = append(states, ss)
+	})
+	var f feeder
+	for i := range 500 {
+		e := ev{key: fmt.Sprintf("dev%d", i%7), part: fmt.Sprintf("dev%d", i%7), ts: int64(i) * 17_000, v: int64(i%13 - 6)}
+		f.process(t, edge, e)
+		e.key = "site"
+		f.process(t, direct, e)
+	}
+	edge.Advance(0)
+	direct.Advance(0)
+	for _, d := range []string{"dev0", "dev1", "dev2", "dev3", "dev4", "dev5", "dev6"} {
+		f.process(t, edge, ev{d, d, 1 << 40, 0})
+		f.process(t, direct, ev{"site", d, 1 << 40, 0})
+	}
+	edge.Advance(1)
+	direct.Advance(1)
+
+	central, centralOut := newOp(t, Spec{Window: Tumbling{Size: hour}, Aggregates: aggs, OutOfOrderness: hour})
+	var r Record
+	for i, p := range partials {
+		dev, _ := DecodeKey(nil, []byte(p.Key))
+		r.Key = AppendKey(r.Key[:0], String("site"))
+		r.Partition = append(r.Partition[:0], dev[0].S...)
+		r.Time = p.Window.Start
+		if err := central.MergePartial(&r, states[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	central.Advance(0)
+	for _, d := range []string{"dev0", "dev1", "dev2", "dev3", "dev4", "dev5", "dev6"} {
+		r.Partition = append(r.Partition[:0], d...)
+		r.Time = 1 << 41
+		if err := central.MergePartial(&r, []State{aggs[0].NewState(), aggs[1].NewState(), aggs[2].NewState(), aggs[3].NewState(), aggs[4].NewState()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	central.Advance(1)
+	got, want := centralOut.take(), directOut.take()
+	if len(want) < 3 || !slices.Equal(got, want) {
+		t.Fatalf("rolled-up partials:\n got %q\nwant %q", got, want)
+	}
+}
+
+type outputFunc func(*Result)
+
+func (f outputFunc) Result(r *Result) { f(r) }
+func (outputFunc) Late(*LateEvent)    {}

@@ -186,3 +186,54 @@ func (o *Operator) firstGone(k *keyState) Window {
 	}
 	return o.scratch[0]
 }
+
+// MergePartial folds partial states into the windows of r's key at event
+// time r.Time, as if the events behind them had been processed here: the
+// central aggregator merges the partial results of gateways (decoded with
+// State.UnmarshalBinary from a fresh Aggregate.NewState) and rolls them up
+// in time (give the start of the partial's window as r.Time). r.Values is
+// ignored; states holds one state per aggregate of the spec, from the same
+// aggregates, and is not retained. Watermarks, lateness and the late output
+// apply as for Process.
+func (o *Operator) MergePartial(r *Record, states []State) error {
+	if len(states) != o.nagg {
+		return fmt.Errorf("%w: %d partial states, the operator has %d aggregates", ErrRecord, len(states), o.nagg)
+	}
+	vals := r.Values
+	r.Values = o.noValues()
+	ts, err := o.check(r)
+	r.Values = vals
+	if err != nil {
+		return err
+	}
+	k := o.route(r, ts)
+	o.scratch = o.kind.Assign(o.scratch[:0], ts)
+	dropped := 0
+	for _, w := range o.scratch {
+		win, err := o.resolve(k, w)
+		if err != nil {
+			return err
+		}
+		if win == nil {
+			dropped++
+			continue
+		}
+		for i, s := range win.states {
+			if err := s.Merge(states[i]); err != nil {
+				return fmt.Errorf("%w: partial state %d for %s: %w", ErrRecord, i, o.spec.Aggregates[i].Name(), err)
+			}
+		}
+	}
+	if dropped > 0 {
+		o.lateEvent(r, k, dropped)
+	}
+	return nil
+}
+
+// noValues returns a slice of nagg NULLs, for check.
+func (o *Operator) noValues() []Value {
+	if len(o.nulls) != o.nagg {
+		o.nulls = make([]Value, o.nagg)
+	}
+	return o.nulls
+}
