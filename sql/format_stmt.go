@@ -216,8 +216,8 @@ func (s *Show) String() string {
 	return "SHOW TABLES"
 }
 
-func (e *Explain) String() string   { return "EXPLAIN " + e.Stmt.String() }
-func (q *Query) String() string     { return q.Select.String() }
+func (e *Explain) String() string    { return "EXPLAIN " + e.Stmt.String() }
+func (q *Query) String() string      { return q.Select.String() }
 func (*BadStatement) String() string { return "/* statement with a syntax error */" }
 
 func (s *Select) String() string {

@@ -303,4 +303,3 @@ func (p *parser) windowCall(f *From) bool {
 	}
 	return p.expectOp(")", "to close "+usage)
 }
-

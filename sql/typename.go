@@ -51,7 +51,7 @@ var typeWords = map[string]typeInfo{
 	"VARCHAR": {TypeString, 1, ""}, "CHAR": {TypeString, 1, ""},
 	"CHARACTER": {TypeString, 1, ""}, "STRING": {TypeString, 0, ""},
 	"TEXT": {TypeString, 0, ""},
-	"INT": {TypeInt, 0, ""}, "INTEGER": {TypeInt, 0, ""}, "INT4": {TypeInt, 0, ""},
+	"INT":  {TypeInt, 0, ""}, "INTEGER": {TypeInt, 0, ""}, "INT4": {TypeInt, 0, ""},
 	"BIGINT": {TypeInt, 0, ""}, "INT8": {TypeInt, 0, ""},
 	"SMALLINT": {TypeInt, 0, ""}, "INT2": {TypeInt, 0, ""}, "TINYINT": {TypeInt, 0, ""},
 	"DOUBLE": {TypeFloat, 0, ""}, "FLOAT": {TypeFloat, 1, ""},
@@ -60,7 +60,7 @@ var typeWords = map[string]typeInfo{
 	"BOOLEAN": {TypeBool, 0, ""}, "BOOL": {TypeBool, 0, ""},
 	"TIMESTAMP": {TypeTimestamp, 1, ""}, "TIMESTAMPTZ": {TypeTimestamp, 1, ""},
 	"TIMESTAMP_LTZ": {TypeTimestamp, 1, ""},
-	"JSONB": {TypeJSON, 0, ""}, "JSON": {TypeJSON, 0, ""},
+	"JSONB":         {TypeJSON, 0, ""}, "JSON": {TypeJSON, 0, ""},
 }
 
 // unsupportedTypes are real SQL types Eddy does not have, with what to use.
