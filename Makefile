@@ -23,12 +23,7 @@ cross:
 # binaries under qemu. scripts/testenv.sh installs and starts what is missing
 # and stops the brokers when the tests end, also when they fail.
 test: build cross
-	@if [ -x scripts/testenv.sh ]; then \
-		scripts/testenv.sh run -- $(GO) test -race -count=1 -timeout 15m ./...; \
-	else \
-		echo "make test: WARNING scripts/testenv.sh not present yet: running unit tests only, no broker tests"; \
-		$(GO) test -short -race -count=1 ./...; \
-	fi
+	scripts/testenv.sh run -- $(GO) test -race -count=1 -timeout 15m ./...
 
 # Quick: no brokers.
 test-unit:
@@ -36,6 +31,14 @@ test-unit:
 
 bench:
 	scripts/testenv.sh run -- $(GO) test -run '^$$' -bench . -benchmem ./...
+
+# A pair of brokers that stays up for manual work: `make testenv-up` prints an
+# env file; `. <that file>` then `go test ./...` uses them; `make testenv-down`.
+testenv-up:
+	@scripts/testenv.sh up
+
+testenv-down:
+	@scripts/testenv.sh down
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
