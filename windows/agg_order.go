@@ -42,6 +42,18 @@ func orderable(v Value) bool {
 //
 // NaN must not be passed (see orderable).
 func compareValues(a, b Value) int {
+	// Fast paths for the common case of one kind of number.
+	if a.Kind == b.Kind {
+		switch {
+		case a.Kind == KindFloat && a.F != b.F:
+			if a.F < b.F {
+				return -1
+			}
+			return 1
+		case a.Kind == KindInt:
+			return cmp.Compare(a.I, b.I)
+		}
+	}
 	if ra, rb := orderRank(a.Kind), orderRank(b.Kind); ra != rb {
 		return cmp.Compare(ra, rb)
 	}
