@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Advance is the processing-time driver: call it regularly (for example
@@ -18,8 +17,9 @@ import (
 //   - purges windows past their allowed lateness and recycles their state.
 //
 // Processing time never goes back: a now older than the last one is
-// treated as the last one. Results go to Output.Result, ordered by key and
-// window start within each step.
+// treated as the last one. Results go to Output.Result, ordered within each
+// step by key (in the order keys were first seen) and window start, so that
+// a run and its restored continuation emit the same sequence.
 func (o *Operator) Advance(now int64) {
 	if now > o.now {
 		o.now = now
@@ -54,9 +54,9 @@ func (o *Operator) Advance(now int64) {
 	}
 	o.moved = o.moved[:0]
 
-	slices.SortFunc(o.due, func(a, b *keyState) int { return strings.Compare(a.key, b.key) })
-	for _, k := range o.due {
-		o.closeKey(k)
+	slices.SortFunc(o.due, func(a, b dueKey) int { return cmp.Compare(a.seq, b.seq) })
+	for _, d := range o.due {
+		o.closeKey(d.k)
 	}
 	clear(o.due)
 	o.due = o.due[:0]
@@ -71,7 +71,14 @@ func (o *Operator) queue(t timer) {
 	t.key.mark = o.epoch
 	t.key.timerSeq++ // consumed: other copies are stale now
 	t.key.timerDue, t.key.timerPart = math.MaxInt64, noTimer
-	o.due = append(o.due, t.key)
+	o.due = append(o.due, dueKey{t.key.seq, t.key})
+}
+
+// dueKey is a key to close in this Advance, with its creation number, the
+// order of emission.
+type dueKey struct {
+	seq uint64
+	k   *keyState
 }
 
 // detectIdle marks partitions idle that sent nothing for IdleTimeout and
@@ -172,7 +179,7 @@ func (o *Operator) emitPending() {
 	clear(o.pending[len(keep):])
 	o.pending = keep
 	slices.SortFunc(emit, func(a, b winRef) int {
-		if c := strings.Compare(a.w.key.key, b.w.key.key); c != 0 {
+		if c := cmp.Compare(a.w.key.seq, b.w.key.seq); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.w.Start, b.w.Start)

@@ -118,7 +118,7 @@ func (f *fleet) feed(b *testing.B, o *Operator, n int, batched bool) {
 	}
 }
 
-func benchAggs(b *testing.B, names ...string) []Aggregate {
+func opBenchAggs(b *testing.B, names ...string) []Aggregate {
 	var aggs []Aggregate
 	for _, n := range names {
 		args := AggArgs{}
@@ -184,17 +184,17 @@ func benchTumbling(b *testing.B, aggs []Aggregate, batched bool) {
 // same events one by one.
 
 func BenchmarkTumblingCountSumAvgMax10kKeys(b *testing.B) {
-	benchTumbling(b, benchAggs(b, "count", "sum", "avg", "max"), true)
+	benchTumbling(b, opBenchAggs(b, "count", "sum", "avg", "max"), true)
 }
 
 func BenchmarkTumblingP99Distinct10kKeys(b *testing.B) {
-	benchTumbling(b, benchAggs(b, "approx_percentile", "approx_count_distinct"), true)
+	benchTumbling(b, opBenchAggs(b, "approx_percentile", "approx_count_distinct"), true)
 }
 
 func BenchmarkTumblingCountSumAvgMax10kKeysProcess(b *testing.B) {
-	benchTumbling(b, benchAggs(b, "count", "sum", "avg", "max"), false)
+	benchTumbling(b, opBenchAggs(b, "count", "sum", "avg", "max"), false)
 }
 
 func BenchmarkTumblingP99Distinct10kKeysProcess(b *testing.B) {
-	benchTumbling(b, benchAggs(b, "approx_percentile", "approx_count_distinct"), false)
+	benchTumbling(b, opBenchAggs(b, "approx_percentile", "approx_count_distinct"), false)
 }

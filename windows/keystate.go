@@ -4,6 +4,7 @@ import "math"
 
 // keyState is everything the operator keeps for one group key.
 type keyState struct {
+	seq    uint64 // creation number: the order of emission within an Advance
 	key    string
 	short  [keyInline]byte // key again when short enough, for keyTable to
 	klen   int8            // compare without touching the string; -1 if long

@@ -32,20 +32,23 @@ type Operator struct {
 	now       int64 // processing time of the last Advance
 	lastEarly int64 // processing time of the last early emission
 	epoch     uint64
+	keySeq    uint64 // creation number of the last key
 
-	pool     []*window // recycled windows with reset states
-	scratch  []Window
-	overlap  []*window
-	pending  []winRef    // windows to emit at the next Advance (late revisions, early results)
-	moved    []uint32    // partitions whose maxTs grew since the last Advance
-	dueNow   []timer     // keys to look at in the next Advance regardless of watermarks
-	due      []*keyState // scratch of Advance
-	emitBuf  []winRef    // scratch of Advance
-	updates  []update    // scratch of ProcessBatch
-	nulls    []Value     // scratch of MergePartial
-	res      Result
-	late     LateEvent
-	snapshot snapshotState // what changed since the last Changes
+	pool      []*window // recycled windows with reset states
+	scratch   []Window
+	overlap   []*window
+	pending   []winRef    // windows to emit at the next Advance (late revisions, early results)
+	moved     []uint32    // partitions whose maxTs grew since the last Advance
+	dueNow    []timer     // keys to look at in the next Advance regardless of watermarks
+	due       []dueKey    // scratch of Advance
+	emitBuf   []winRef    // scratch of Advance
+	updates   []update    // scratch of ProcessBatch
+	nulls     []Value     // scratch of MergePartial
+	batchKeys []*keyState // scratch of ProcessBatch
+	sink      int64       // keeps ProcessBatch's prefetching loads
+	res       Result
+	late      LateEvent
+	snapshot  snapshotState // what changed since the last Changes
 
 	stats Stats
 }
@@ -136,6 +139,8 @@ func (o *Operator) partition(name []byte) *partition {
 // re-open windows it already emitted.
 func (o *Operator) newKey(key []byte, p *partition) *keyState {
 	k := newKeyState(string(key))
+	o.keySeq++
+	k.seq = o.keySeq
 	if wm := p.watermark(o.ooo); wm != math.MinInt64 && !o.procTime {
 		k.closedWM = wm
 		k.purgedWM = addSat(wm, -o.lateness)

@@ -55,11 +55,32 @@ func (o *Operator) ProcessBatch(recs []Record) error {
 		}
 		return nil
 	}
+	// Look up all keys first and load what the bookkeeping reads next:
+	// independent loads the processor runs in parallel.
+	keys := o.batchKeys[:0]
+	var sink int64
+	for i := range recs {
+		k := o.keys.get(recs[i].Key)
+		keys = append(keys, k)
+		if k != nil {
+			if p := k.lastPart; p != nil {
+				sink += p.maxTs
+			}
+			if n := len(k.wins); n > 0 {
+				sink += k.wins[n-1].Start
+			}
+		}
+	}
+	o.sink = sink
 	updates := o.updates[:0]
 	for i := range recs {
 		r := &recs[i]
 		ts, _ := o.check(r)
-		k := o.route(r, ts)
+		k := keys[i]
+		if k == nil { // new, or created by an earlier record of the batch
+			k = o.keys.get(r.Key)
+		}
+		k = o.routeKey(r, ts, k)
 		o.scratch = o.kind.Assign(o.scratch[:0], ts)
 		dropped := 0
 		for _, w := range o.scratch {
@@ -82,6 +103,8 @@ func (o *Operator) ProcessBatch(recs []Record) error {
 	}
 	clear(updates)
 	o.updates = updates[:0]
+	clear(keys)
+	o.batchKeys = keys[:0]
 	return nil
 }
 
@@ -112,7 +135,11 @@ func (o *Operator) check(r *Record) (int64, error) {
 // route finds or creates the key and partition of r and advances the
 // partition's watermark.
 func (o *Operator) route(r *Record, ts int64) *keyState {
-	k := o.keys.get(r.Key)
+	return o.routeKey(r, ts, o.keys.get(r.Key))
+}
+
+// routeKey is route with the key's state already looked up (nil if new).
+func (o *Operator) routeKey(r *Record, ts int64, k *keyState) *keyState {
 	var p *partition
 	if o.procTime {
 		p = o.parts[0]

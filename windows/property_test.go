@@ -80,7 +80,7 @@ func propAggs(t testing.TB) []Aggregate {
 	return aggs
 }
 
-func run(t testing.TB, o *Operator, steps []step) {
+func runSteps(t testing.TB, o *Operator, steps []step) {
 	var f feeder
 	for _, s := range steps {
 		if s.adv {
@@ -105,7 +105,7 @@ func TestPropertyReorderingWithinBound(t *testing.T) {
 			spec := Spec{Window: kind, Aggregates: propAggs(t), OutOfOrderness: ooo, IdleTimeout: 1 << 40}
 			final := func(evs []ev) []string {
 				o, s := newOp(t, spec)
-				run(t, o, withAdvances(r, evs))
+				runSteps(t, o, withAdvances(r, evs))
 				o.Advance(1 << 41) // every partition idle: flush all
 				if st := o.Stats(); st.LateAccepted+st.LateDropped != 0 || st.Windows != 0 {
 					t.Fatalf("seed %d %v: %+v", seed, kind, st)
@@ -154,7 +154,7 @@ func TestPropertySnapshotRestore(t *testing.T) {
 			}
 
 			want, wantSink := newOp(t, spec)
-			run(t, want, steps)
+			runSteps(t, want, steps)
 			want.Advance(1 << 40)
 
 			got, gotSink := newOp(t, spec)
@@ -226,7 +226,7 @@ func TestPropertyProcessBatchEqualsProcess(t *testing.T) {
 			steps := withAdvances(r, arrival)
 			spec := Spec{Window: kind, Aggregates: propAggs(t), OutOfOrderness: 20, AllowedLateness: 40, IdleTimeout: 150, EmitEvery: 15}
 			want, wantSink := newOp(t, spec)
-			run(t, want, steps)
+			runSteps(t, want, steps)
 			got, gotSink := newOp(t, spec)
 			var batch []Record
 			var f feeder

@@ -135,6 +135,7 @@ func (o *Operator) decodeMeta(v []byte) error {
 	}
 	o.now = r.varint()
 	o.lastEarly = r.varint()
+	o.keySeq = r.uvarint()
 	st := &o.stats
 	for _, c := range [...]*uint64{&st.Events, &st.LateAccepted, &st.LateDropped, &st.Results, &st.Early} {
 		*c = r.uvarint()
@@ -176,6 +177,7 @@ func (o *Operator) restoreKey(key []byte) *keyState {
 func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
 	r := snapReader{b: v, what: "key"}
 	r.version()
+	seq := r.uvarint()
 	closed, purged := r.varint(), r.varint()
 	due, part := r.varint(), r.varint()
 	n := r.length(1)
@@ -191,6 +193,7 @@ func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
 		return nil, err
 	}
 	ks := o.restoreKey(key)
+	ks.seq = seq
 	ks.closedWM, ks.purgedWM = closed, purged
 	ks.timerDue, ks.timerPart = due, part
 	ks.parts = partSet{}

@@ -16,7 +16,8 @@ import (
 //	                                            time, last early emission, counters
 //	'P' idx(4 bytes BE)                         partition: name, max event time,
 //	                                            last seen, idle
-//	'K' group key                               key: watermarks, timer, partitions
+//	'K' group key                               key: creation number, watermarks,
+//	                                            timer, partitions
 //	'W' uvarint(len key) key start(8 bytes)     window: end, revision, pending,
 //	                                            one encoded State per aggregate
 //
@@ -202,6 +203,7 @@ func appendPartition(dst []byte, p *partition) []byte {
 
 func appendKeyState(dst []byte, k *keyState) []byte {
 	dst = append(dst, snapshotVersion)
+	dst = binary.AppendUvarint(dst, k.seq)
 	dst = binary.AppendVarint(dst, k.closedWM)
 	dst = binary.AppendVarint(dst, k.purgedWM)
 	dst = binary.AppendVarint(dst, k.timerDue)
@@ -234,6 +236,7 @@ func (o *Operator) appendMeta(dst []byte) []byte {
 	dst = append(dst, o.fp...)
 	dst = binary.AppendVarint(dst, o.now)
 	dst = binary.AppendVarint(dst, o.lastEarly)
+	dst = binary.AppendUvarint(dst, o.keySeq)
 	st := &o.stats
 	for _, c := range [...]uint64{st.Events, st.LateAccepted, st.LateDropped, st.Results, st.Early} {
 		dst = binary.AppendUvarint(dst, c)
