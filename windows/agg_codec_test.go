@@ -165,3 +165,29 @@ func TestAggCodecCorruptLengths(t *testing.T) {
 	// HLL whose header claims precision 18 under a precision-12 state
 	f("approx_count_distinct", AggArgs{}, hdr(tagDistinct, []byte{12, 1, 2, 18, 0, 0, 0, 4, 0, 0}))
 }
+
+// TestAggResetEqualsNew: after Reset every state encodes, decodes, merges
+// and answers as a new one, also after it grew (a dense HLL, a wide sketch).
+func TestAggResetEqualsNew(t *testing.T) {
+	for _, c := range codecAggs {
+		a := mustAgg(t, c.name, c.args)
+		fresh := a.NewState()
+		for i, s := range codecStates(a) {
+			s.Reset()
+			if got, want := s.AppendBinary(nil), fresh.AppendBinary(nil); !bytes.Equal(got, want) {
+				t.Errorf("%s #%d: after Reset encodes % x, new state % x", c.name, i, got, want)
+			}
+			if got, want := s.Result(), fresh.Result(); !sameValue(got, want) {
+				t.Errorf("%s #%d: after Reset Result %v, new state %v", c.name, i, got, want)
+			}
+			if s.Mergeable() != fresh.Mergeable() {
+				t.Errorf("%s #%d: after Reset Mergeable %+v", c.name, i, s.Mergeable())
+			}
+			roundTrip(t, a, s)
+			s.Add(Int(5), 1)
+			if got, want := s.Result(), feed(a, Int(5)).Result(); !sameValue(got, want) {
+				t.Errorf("%s #%d: reused state Result %v, want %v", c.name, i, got, want)
+			}
+		}
+	}
+}

@@ -125,7 +125,7 @@ func (s *distinctState) Merge(o State) error {
 	if !ok || ob.agg.p != s.agg.p {
 		return mismatch(s.agg.name, o)
 	}
-	if ob.sk == nil {
+	if ob.n == 0 {
 		return nil
 	}
 	if s.sk == nil {
@@ -146,13 +146,23 @@ func (s *distinctState) Result() Value {
 
 func (s *distinctState) Mergeable() Mergeable { return Mergeable{Count: s.n} }
 
-// Reset drops the sketch, so a state that went dense starts sparse again.
-func (s *distinctState) Reset() { s.n, s.sk = 0, nil }
+// Reset keeps a sketch that is surely still sparse (no more inputs than
+// registers: the library turns dense only when its sparse list outgrows
+// them) to reuse its memory, and drops any other, so that a state that went
+// dense starts sparse again.
+func (s *distinctState) Reset() {
+	if s.sk != nil && s.n <= 1<<s.agg.p {
+		s.sk.Reset()
+	} else {
+		s.sk = nil
+	}
+	s.n = 0
+}
 
 func (s *distinctState) AppendBinary(dst []byte) []byte {
 	dst = append(appendHeader(dst, tagDistinct), s.agg.p)
 	dst = appendUvarint(dst, uint64(s.n))
-	if s.sk == nil {
+	if s.n == 0 {
 		return dst
 	}
 	s.sk.Estimate() // folds the unsorted temporary set into the compressed list
