@@ -2,6 +2,7 @@ package windows
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -108,4 +109,18 @@ func TestKindValidate(t *testing.T) {
 	f(Session{Gap: 5, MaxDuration: 4}, true)
 	f(Session{Gap: 5, MaxDuration: 5}, false)
 	f(Unbounded{}, false)
+}
+
+func TestSortDue(t *testing.T) {
+	for _, n := range []int{0, 1, 255, 256, 1000, 70_000} {
+		r := rand.New(rand.NewPCG(uint64(n), 1))
+		var a []dueKey
+		for _, p := range r.Perm(n) {
+			a = append(a, dueKey{seq: uint64(p) + 1})
+		}
+		got, _ := sortDue(a, nil, uint64(n))
+		if len(got) != n || !slices.IsSortedFunc(got, func(x, y dueKey) int { return int(x.seq) - int(y.seq) }) {
+			t.Fatalf("n=%d: not sorted", n)
+		}
+	}
 }

@@ -41,6 +41,7 @@ type Operator struct {
 	moved     []uint32    // partitions whose maxTs grew since the last Advance
 	dueNow    []timer     // keys to look at in the next Advance regardless of watermarks
 	due       []dueKey    // scratch of Advance
+	dueTmp    []dueKey    // scratch of Advance
 	emitBuf   []winRef    // scratch of Advance
 	updates   []update    // scratch of ProcessBatch
 	nulls     []Value     // scratch of MergePartial
