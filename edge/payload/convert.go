@@ -42,111 +42,123 @@ func quoteShort(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func (d *Decoder) fromNumber(c *col, text string, now int64) (windows.Value, *Error) {
+func (d *Decoder) fromNumber(c *col, text string, now int64, dst *windows.Value) *Error {
 	n, bad := parseNum(text)
 	switch bad {
 	case numNonFinite:
-		return windows.Null, nonFinite(c, text)
+		return nonFinite(c, text)
 	case numSyntax:
-		return windows.Null, &Error{Reason: ReasonMalformedJSON, Detail: fmt.Sprintf("number %s is not valid JSON", quoteShort(text))}
+		return &Error{Reason: ReasonMalformedJSON, Detail: fmt.Sprintf("number %s is not valid JSON", quoteShort(text))}
 	}
-	return d.fromNum(c, n, text, now)
+	return d.fromNum(c, n, text, now, dst)
 }
 
 // fromNum converts a valid finite number whose text is text.
-func (d *Decoder) fromNum(c *col, n num, text string, now int64) (windows.Value, *Error) {
+func (d *Decoder) fromNum(c *col, n num, text string, now int64, dst *windows.Value) *Error {
 	switch c.Type {
 	case TypeString:
-		return windows.String(d.intern.get(text)), nil
+		*dst = windows.String(d.intern.get(text))
+		return nil
 	case TypeInt:
 		if i, ok := n.asInt64(); ok {
-			return windows.Int(i), nil
+			*dst = windows.Int(i)
+			return nil
 		}
-		return windows.Null, wrongType(c, "non-integral number", text)
+		return wrongType(c, "non-integral number", text)
 	case TypeFloat:
-		return windows.Float(n.f), nil
+		*dst = windows.Float(n.f)
+		return nil
 	case TypeBool:
 		if i, ok := n.asInt64(); ok && (i == 0 || i == 1) {
-			return windows.Bool(i == 1), nil
+			*dst = windows.Bool(i == 1)
+			return nil
 		}
-		return windows.Null, wrongType(c, "number", text)
+		return wrongType(c, "number", text)
 	}
-	return d.epoch(c, n, text, now)
+	return d.epoch(c, n, text, now, dst)
 }
 
 // fromString converts a JSON string or a topic capture. owned tells whether
 // s may be kept as it is (a capture) or must be copied (a parser buffer).
-func (d *Decoder) fromString(c *col, s string, owned bool, now int64) (windows.Value, *Error) {
+func (d *Decoder) fromString(c *col, s string, owned bool, now int64, dst *windows.Value) *Error {
 	switch c.Type {
 	case TypeString:
 		if owned {
-			return windows.String(s), nil
+			*dst = windows.String(s)
+			return nil
 		}
 		if !utf8.ValidString(s) {
-			return windows.Null, &Error{Reason: ReasonWrongType, Detail: "string is not valid UTF-8; send UTF-8 text"}
+			return &Error{Reason: ReasonWrongType, Detail: "string is not valid UTF-8; send UTF-8 text"}
 		}
-		return windows.String(d.intern.get(s)), nil
+		*dst = windows.String(d.intern.get(s))
+		return nil
 	case TypeBool:
 		switch {
 		case strings.EqualFold(s, "true") || s == "1":
-			return windows.Bool(true), nil
+			*dst = windows.Bool(true)
+			return nil
 		case strings.EqualFold(s, "false") || s == "0":
-			return windows.Bool(false), nil
+			*dst = windows.Bool(false)
+			return nil
 		}
-		return windows.Null, wrongType(c, "string", s)
+		return wrongType(c, "string", s)
 	}
 	n, bad := parseNum(s)
 	switch {
 	case bad == numNonFinite:
-		return windows.Null, nonFinite(c, s)
+		return nonFinite(c, s)
 	case bad == numOK:
-		return d.fromNum(c, n, s, now)
+		return d.fromNum(c, n, s, now, dst)
 	case c.Type != TypeTimestamp:
-		return windows.Null, wrongType(c, "string", s)
+		return wrongType(c, "string", s)
 	}
 	ms, st := parseDateTime(s, d.opts.NaiveUTC)
 	switch st {
 	case dtNoZone:
-		return windows.Null, &Error{Reason: ReasonWrongType, Detail: fmt.Sprintf("date-time %s has no UTC offset; send it with Z or +hh:mm, or configure the source to read such times as UTC", quoteShort(s))}
+		return &Error{Reason: ReasonWrongType, Detail: fmt.Sprintf("date-time %s has no UTC offset; send it with Z or +hh:mm, or configure the source to read such times as UTC", quoteShort(s))}
 	case dtSyntax:
-		return windows.Null, wrongType(c, "string", s)
+		return wrongType(c, "string", s)
 	}
-	return d.checkTime(ms, s, now)
+	return d.checkTime(ms, s, now, dst)
 }
 
-func fromBool(c *col, b bool) (windows.Value, *Error) {
+func fromBool(c *col, b bool, dst *windows.Value) *Error {
 	switch c.Type {
 	case TypeBool:
-		return windows.Bool(b), nil
+		*dst = windows.Bool(b)
+		return nil
 	case TypeString:
 		if b {
-			return windows.String("true"), nil
+			*dst = windows.String("true")
+			return nil
 		}
-		return windows.String("false"), nil
+		*dst = windows.String("false")
+		return nil
 	}
-	return windows.Null, wrongType(c, "boolean", "")
+	return wrongType(c, "boolean", "")
 }
 
-func (d *Decoder) epoch(c *col, n num, text string, now int64) (windows.Value, *Error) {
+func (d *Decoder) epoch(c *col, n num, text string, now int64, dst *windows.Value) *Error {
 	ms, ok := epochMillis(n, c.Unit)
 	if !ok {
-		return windows.Null, &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf("%s is out of range for a time; check the device clock and the unit", quoteShort(text))}
+		return &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf("%s is out of range for a time; check the device clock and the unit", quoteShort(text))}
 	}
-	return d.checkTime(ms, text, now)
+	return d.checkTime(ms, text, now, dst)
 }
 
-func (d *Decoder) checkTime(ms int64, text string, now int64) (windows.Value, *Error) {
+func (d *Decoder) checkTime(ms int64, text string, now int64, dst *windows.Value) *Error {
 	if ms < d.opts.MinTime {
-		return windows.Null, &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf(
+		return &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf(
 			"%s reads as %s, before the earliest accepted time %s; check the device clock, and that the number is epoch seconds, ms, µs or ns",
 			quoteShort(text), fmtMillis(ms), fmtMillis(d.opts.MinTime))}
 	}
 	if d.maxAheadMs >= 0 && now <= math.MaxInt64-d.maxAheadMs && ms > now+d.maxAheadMs {
-		return windows.Null, &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf(
+		return &Error{Reason: ReasonAbsurdTimestamp, Detail: fmt.Sprintf(
 			"%s reads as %s, more than %v ahead of the agent clock (%s); check the device clock",
 			quoteShort(text), fmtMillis(ms), d.opts.MaxAhead, fmtMillis(now))}
 	}
-	return windows.Int(ms), nil
+	*dst = windows.Int(ms)
+	return nil
 }
 
 func fmtMillis(ms int64) string {

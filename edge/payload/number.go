@@ -31,13 +31,13 @@ const (
 // Hexadecimal, underscores and other spellings strconv would accept are
 // numSyntax, because devices do not send them on purpose.
 func parseNum(s string) (num, numErr) {
-	s = strings.Trim(s, " \t\r\n")
+	s = trimBlank(s)
 	body := s
 	if body != "" && (body[0] == '+' || body[0] == '-') {
 		body = body[1:]
 	}
-	switch {
-	case strings.EqualFold(body, "nan"), strings.EqualFold(body, "inf"), strings.EqualFold(body, "infinity"):
+	if body != "" && (body[0]|0x20 == 'n' || body[0]|0x20 == 'i') &&
+		(strings.EqualFold(body, "nan") || strings.EqualFold(body, "inf") || strings.EqualFold(body, "infinity")) {
 		return num{}, numNonFinite
 	}
 	digits, isInt, i := 0, true, 0
@@ -85,6 +85,18 @@ func parseNum(s string) (num, numErr) {
 	}
 	return num{f: f}, numOK
 }
+
+func trimBlank(s string) string {
+	for s != "" && isBlank(s[0]) {
+		s = s[1:]
+	}
+	for s != "" && isBlank(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

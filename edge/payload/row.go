@@ -2,6 +2,7 @@ package payload
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/eddy-iot/eddy/windows"
 	"github.com/valyala/fastjson"
@@ -9,14 +10,17 @@ import (
 
 func (d *Decoder) decodeRow(obj *fastjson.Value, index int, captures []string, now int64) {
 	start := len(d.values)
+	d.values = slices.Grow(d.values, len(d.cols))[:start+len(d.cols)]
+	row := d.values[start:]
 	t := now
 	for ci := range d.cols {
-		c := &d.cols[ci]
-		v, e := d.column(c, obj, captures, now)
+		c, v := &d.cols[ci], &row[ci]
+		*v = windows.Null
+		e := d.column(c, obj, captures, now, v)
 		if e == nil && v.Kind == windows.KindNull {
 			switch {
 			case ci == d.timeIdx && d.opts.MissingTime == MissingTimeNow:
-				v = windows.Int(now)
+				*v = windows.Int(now)
 			case ci == d.timeIdx:
 				e = &Error{Reason: ReasonMissingTimestamp, Detail: fmt.Sprintf("event-time field %s is missing or null; send it, or let the source use processing time for missing timestamps", c.where())}
 			case c.Required:
@@ -32,7 +36,6 @@ func (d *Decoder) decodeRow(obj *fastjson.Value, index int, captures []string, n
 		if ci == d.timeIdx {
 			t = v.I
 		}
-		d.values = append(d.values, v)
 	}
 	d.marks = append(d.marks, rowMark{index: index, time: t, start: start})
 }
@@ -48,36 +51,37 @@ func (c *col) where() string {
 	return fmt.Sprintf("%q", c.Name)
 }
 
-// column reads one column; a missing or null field is windows.Null with a nil
-// error.
-func (d *Decoder) column(c *col, obj *fastjson.Value, captures []string, now int64) (windows.Value, *Error) {
+// column reads one column into *dst, which is NULL on entry; a missing or
+// null field leaves it NULL with a nil error.
+func (d *Decoder) column(c *col, obj *fastjson.Value, captures []string, now int64, dst *windows.Value) *Error {
 	if c.capture >= 0 {
 		if c.capture >= len(captures) {
-			return windows.Null, nil
+			return nil
 		}
-		return d.fromString(c, captures[c.capture], true, now)
+		return d.fromString(c, captures[c.capture], true, now, dst)
 	}
 	jv := obj.Get(c.path...)
 	if jv == nil {
-		return windows.Null, nil
+		return nil
 	}
 	t := jv.Type()
 	switch {
 	case t == fastjson.TypeNull:
-		return windows.Null, nil
+		return nil
 	case c.Type == TypeJSON:
 		d.scratch = jv.MarshalTo(d.scratch[:0])
-		return windows.String(d.intern.get(b2s(d.scratch))), nil
+		*dst = windows.String(d.intern.get(b2s(d.scratch)))
+		return nil
 	}
 	switch t {
 	case fastjson.TypeString:
 		b, _ := jv.StringBytes()
-		return d.fromString(c, b2s(b), false, now)
+		return d.fromString(c, b2s(b), false, now, dst)
 	case fastjson.TypeNumber:
 		d.scratch = jv.MarshalTo(d.scratch[:0])
-		return d.fromNumber(c, b2s(d.scratch), now)
+		return d.fromNumber(c, b2s(d.scratch), now, dst)
 	case fastjson.TypeTrue, fastjson.TypeFalse:
-		return fromBool(c, t == fastjson.TypeTrue)
+		return fromBool(c, t == fastjson.TypeTrue, dst)
 	}
-	return windows.Null, wrongType(c, t.String(), "")
+	return wrongType(c, t.String(), "")
 }
