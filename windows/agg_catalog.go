@@ -76,6 +76,21 @@ var catalog = map[string]catalogEntry{
 	"histogram": {argBounds, newHistogramAgg},
 }
 
+// MultiResult is implemented by the states of functions that return several
+// values: approx_percentile, percentile_disc and percentile_cont with
+// several quantiles (one Float per quantile, in the order of
+// AggArgs.Quantiles) and histogram (len(AggArgs.Bounds)+1 bucket counts as
+// Ints, underflow first). Their Result packs the same values into one JSON
+// array string, for sinks that take a single column.
+type MultiResult interface {
+	Results(dst []Value) []Value
+}
+
+var (
+	_ MultiResult = (*percentileState)(nil)
+	_ MultiResult = (*histogramState)(nil)
+)
+
 // AggregateNames returns the names NewAggregate knows, sorted.
 func AggregateNames() []string {
 	names := make([]string, 0, len(catalog))
@@ -93,6 +108,38 @@ func AggregateNames() []string {
 //
 // Every returned Aggregate's Name() is a name that NewAggregate maps back to
 // the same function with the same args.
+//
+// # Functions
+//
+//	name                     result            empty   args          exact?
+//	count (Star), count_star Int, rows         0       Star          exact
+//	count                    Int, non-NULL     0                     exact
+//	sum                      Int or Float      NULL                  exact ints; compensated floats
+//	avg                      Float             NULL                  as sum, then one division
+//	min, max                 input's kind      NULL                  exact; numbers < strings
+//	first_value, last_value  input's kind      NULL                  exact; ties by value
+//	var_pop, var_samp,       Float             NULL                  Welford/Chan
+//	variance, stddev_pop,
+//	stddev_samp, stddev
+//	approx_percentile,       Float, or JSON    NULL    Quantiles,    DDSketch, α relative (1%)
+//	percentile_disc,         array string              Relative-
+//	percentile_cont          for several               Accuracy
+//	approx_count_distinct,   Int               0       Precision     HyperLogLog++, 1.04/√2^p
+//	count_distinct
+//	histogram                JSON array string [0,…]   Bounds        exact
+//
+// Each function's file (agg_<name>.go) documents its input rules, ties,
+// merge and encoding. Common rules: NULL is skipped by all but count(*);
+// the arithmetic functions (sum, avg, variance, percentiles, histogram) take
+// Int, Bool (0/1) and finite Float and skip other values like NULL (see
+// numberOf); min, max, first_value and last_value order any non-NULL value
+// except NaN (see compareValues); count_distinct counts equal numbers once.
+//
+// States of multi-valued functions (several quantiles, histogram) also
+// implement MultiResult. Every state merges only with a state of the same
+// function family and configuration (min with max, the variance family,
+// percentiles of one accuracy, distinct of one precision, histograms of the
+// same bounds), and otherwise Merge returns ErrStateMismatch.
 func NewAggregate(name string, args AggArgs) (Aggregate, error) {
 	key := strings.ToLower(strings.TrimSpace(name))
 	e, ok := catalog[key]

@@ -36,7 +36,7 @@ func TestDistinctErrorBound(t *testing.T) {
 	for _, p := range []uint8{10, 12, 14} {
 		a := mustAgg(t, "approx_count_distinct", AggArgs{Precision: p})
 		bound := 3 * 1.04 / math.Sqrt(float64(uint(1)<<p))
-		for _, n := range []int{10, 100, 1000, 10000, 100000, 400000} {
+		for _, n := range []int{10, 100, 1000, 2000, 4000, 10000, 100000, 400000} {
 			rng := rand.New(rand.NewPCG(uint64(p), uint64(n)))
 			whole, left, right := a.NewState(), a.NewState(), a.NewState()
 			for i := 0; i < n; i++ {
@@ -59,8 +59,13 @@ func TestDistinctErrorBound(t *testing.T) {
 					t.Errorf("p=%d n=%d: estimate %v, error %.4f > %.4f", p, n, est, rel, bound)
 				}
 			}
+			size := len(whole.AppendBinary(nil))
+			if max := 2 + 1 + 3 + 8 + 1<<p; size > max {
+				t.Errorf("p=%d n=%d: %d bytes encoded, more than dense registers (%d)", p, n, size, max)
+			}
+			roundTrip(t, a, whole)
 			t.Logf("p=%2d n=%6d estimate %6d (error %+.3f%%, bound ±%.2f%%), %6d bytes encoded",
-				p, n, whole.Result().I, 100*(float64(whole.Result().I)-float64(n))/float64(n), 100*bound, len(whole.AppendBinary(nil)))
+				p, n, whole.Result().I, 100*(float64(whole.Result().I)-float64(n))/float64(n), 100*bound, size)
 		}
 	}
 }
