@@ -91,7 +91,8 @@ func (d *Decoder) EventTimeIndex() int { return d.timeIdx }
 func (d *Decoder) SequenceIndex() int { return d.seqIdx }
 
 // Decode decodes payload. captures are the topic captures in
-// Schema.Captures order (from topic.Pattern.Match); now is the processing
+// Schema.Captures order (from topic.Pattern.Match; a capture column whose
+// capture is not supplied is NULL); now is the processing
 // time in Unix ms, used for missing event times and the MaxAhead bound.
 //
 // A bad array element or line is reported in Batch.Errors and the other rows
