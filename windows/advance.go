@@ -111,8 +111,13 @@ type dueKey struct {
 }
 
 // detectIdle marks partitions idle that sent nothing for IdleTimeout and
-// queues the keys waiting on them.
+// queues the keys waiting on them. It scans the partitions only when the
+// earliest possible expiry has come.
 func (o *Operator) detectIdle() {
+	if o.now < o.nextIdle {
+		return
+	}
+	o.nextIdle = math.MaxInt64
 	for _, p := range o.parts {
 		if p.idle {
 			continue
@@ -120,9 +125,9 @@ func (o *Operator) detectIdle() {
 		if p.lastSeen == math.MinInt64 { // events before the first Advance
 			p.lastSeen = o.now
 			o.markPart(p)
-			continue
 		}
 		if o.now-p.lastSeen < o.spec.IdleTimeout {
+			o.nextIdle = min(o.nextIdle, p.lastSeen+o.spec.IdleTimeout)
 			continue
 		}
 		p.idle = true

@@ -33,6 +33,7 @@ type Operator struct {
 	lastEarly int64 // processing time of the last early emission
 	epoch     uint64
 	keySeq    uint64 // creation number of the last key
+	nextIdle  int64  // no partition can turn idle before this processing time
 
 	pool      []*window // recycled windows with reset states
 	scratch   []Window
@@ -90,6 +91,7 @@ func New(spec Spec, out Output) (*Operator, error) {
 		keys:     newKeyTable(),
 		partIdx:  make(map[string]uint32),
 		now:      math.MinInt64,
+		nextIdle: math.MaxInt64,
 	}
 	o.lastEarly = math.MinInt64
 	o.fp = o.fingerprint()
@@ -131,7 +133,16 @@ func (o *Operator) partition(name []byte) *partition {
 	o.parts = append(o.parts, p)
 	o.partIdx[p.name] = p.idx
 	o.markPart(p)
+	o.armIdle()
 	return p
+}
+
+// armIdle notes that a partition became active at the current processing
+// time, so it may turn idle IdleTimeout later.
+func (o *Operator) armIdle() {
+	if o.spec.IdleTimeout > 0 {
+		o.nextIdle = min(o.nextIdle, addSat(o.now, o.spec.IdleTimeout))
+	}
 }
 
 // newKey creates the state of a key first fed by p. Its watermark starts at

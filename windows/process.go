@@ -166,7 +166,10 @@ func (o *Operator) routeKey(r *Record, ts int64, k *keyState) *keyState {
 		}
 	}
 	p.lastSeen = o.now
-	p.idle = false
+	if p.idle {
+		p.idle = false
+		o.armIdle()
+	}
 	o.markPart(p)
 	o.stats.Events++
 	return k

@@ -86,6 +86,7 @@ func (o *Operator) Restore(entries iter.Seq2[[]byte, []byte]) error {
 	if err != nil {
 		return err
 	}
+	o.nextIdle = math.MinInt64 // scan at the next Advance
 	// Nothing changed since the snapshot.
 	o.snapshot = snapshotState{}
 	for _, p := range o.parts {
