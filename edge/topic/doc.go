@@ -33,14 +33,18 @@
 //
 // # Routing
 //
-// An agent subscribes several sources on one connection. A broker delivers a
-// message once per client even when several of its subscriptions match
-// (MQTT 5 and Mosquitto 2; MQTT 3.1.1 allows either), so the agent must find
-// every source whose pattern matches the topic, not only the subscription
-// that caused the delivery: Router does that. It scans its patterns in
-// order, which is cheap for the handful of sources an agent has.
-// Pattern.Covers tells whether one filter already receives everything another
-// does, for callers that want to avoid overlapping subscriptions (a broker
-// speaking MQTT 3.1.1 may deliver one message once per overlapping
-// subscription).
+// An agent subscribes several sources on one connection, so one message can
+// belong to several sources. Router finds every source whose pattern matches
+// a topic, whichever subscription caused the delivery. It tries its patterns
+// in order, which is cheap for the handful of sources an agent has.
+//
+// When several subscriptions of one client match a message, the broker may
+// deliver it once or once per matching subscription (MQTT 3.1.1 section
+// 3.3.5, MQTT 5 section 3.3.4; Mosquitto 2.0 sends one copy per subscription
+// to MQTT 5 clients, and its allow_duplicate_messages setting does the same
+// for 3.1.1 clients), and the copies are
+// indistinguishable from a device's own duplicates. Subscriptions therefore
+// turns the patterns into filters that do not overlap, merging covered and
+// partly overlapping ones; Pattern.Covers and Pattern.Overlaps are the
+// underlying tests.
 package topic
