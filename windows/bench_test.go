@@ -30,6 +30,8 @@ type fleet struct {
 	nagg   int
 	round  int64
 	i      int
+
+	afterBatch func() // called after each batch and its Advance, if set
 }
 
 // benchBatch is the batch size of the benchmarks: what an ingest loop
@@ -115,6 +117,9 @@ func (f *fleet) feed(b *testing.B, o *Operator, n int, batched bool) {
 		if now != 0 {
 			o.Advance(now)
 		}
+		if f.afterBatch != nil {
+			f.afterBatch()
+		}
 	}
 }
 
@@ -142,16 +147,31 @@ func opBenchAggs(b *testing.B, names ...string) []Aggregate {
 // windows. It reports events/s, the encoded snapshot bytes per key and the
 // heap bytes per key, measured after a warm-up of three windows.
 func benchTumbling(b *testing.B, aggs []Aggregate, batched bool) {
+	benchTumblingCommit(b, aggs, batched, false)
+}
+
+// benchTumblingCommit is benchTumbling; with commit it also calls Changes
+// after every batch, as the agent does in each transaction, and reports
+// the bytes it yields per event.
+func benchTumblingCommit(b *testing.B, aggs []Aggregate, batched, commit bool) {
 	const devices = 10_000
 	out := &discard{}
 	f := newFleet(devices, 1000, len(aggs))
-	spec := Spec{Window: Tumbling{Size: 10_000}, Aggregates: aggs, OutOfOrderness: 1000, IdleTimeout: 60_000, NoChanges: true}
+	spec := Spec{Window: Tumbling{Size: 10_000}, Aggregates: aggs, OutOfOrderness: 1000, IdleTimeout: 60_000, NoChanges: !commit}
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	o, err := New(spec, out)
 	if err != nil {
 		b.Fatal(err)
+	}
+	written := 0
+	if commit {
+		f.afterBatch = func() {
+			if err := o.Changes(func(k, v []byte) error { written += len(k) + len(v); return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	f.feed(b, o, 30*devices, batched) // three windows: free lists and maps at their steady size
 	var after runtime.MemStats
@@ -166,6 +186,7 @@ func benchTumbling(b *testing.B, aggs []Aggregate, batched bool) {
 	}
 
 	b.ReportAllocs()
+	written = 0
 	b.ResetTimer()
 	start := time.Now()
 	f.feed(b, o, b.N, batched)
@@ -189,6 +210,11 @@ func BenchmarkTumblingCountSumAvgMax10kKeys(b *testing.B) {
 
 func BenchmarkTumblingP99Distinct10kKeys(b *testing.B) {
 	benchTumbling(b, opBenchAggs(b, "approx_percentile", "approx_count_distinct"), true)
+}
+
+// ...Changes: with an incremental snapshot after every batch of 256.
+func BenchmarkTumblingCountSumAvgMax10kKeysChanges(b *testing.B) {
+	benchTumblingCommit(b, opBenchAggs(b, "count", "sum", "avg", "max"), true, true)
 }
 
 func BenchmarkTumblingCountSumAvgMax10kKeysProcess(b *testing.B) {

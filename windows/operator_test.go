@@ -401,3 +401,38 @@ type outputFunc func(*Result)
 
 func (f outputFunc) Result(r *Result) { f(r) }
 func (outputFunc) Late(*LateEvent)    {}
+
+// The hot path allocates nothing per event in steady state, with change
+// tracking and Changes too.
+func TestSteadyStateDoesNotAllocate(t *testing.T) {
+	for _, kind := range []Windowing{Tumbling{Size: 100}, Hopping{Size: 100, Slide: 50}, Session{Gap: 30}, Unbounded{}} {
+		out := &discard{}
+		o, err := New(Spec{Window: kind, Aggregates: propAggs(t), OutOfOrderness: 10, AllowedLateness: 20, IdleTimeout: 1000}, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f feeder
+		keys := []string{"a", "b", "c", "d"}
+		ts := int64(0)
+		step := func() {
+			for i, k := range keys {
+				f.process(t, o, ev{k, k, ts + int64(i), int64(i)})
+			}
+			ts += 40
+			o.Advance(ts)
+			if err := o.Changes(func(k, v []byte) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 100 {
+			step()
+		}
+		f.process(t, o, ev{"a", "a", ts, 1}) // warm the feeder
+		if n := testing.AllocsPerRun(200, step); n != 0 {
+			t.Errorf("%v: %v allocations per step of 4 events", kind, n)
+		}
+		if out.results == 0 {
+			t.Errorf("%v: no results", kind)
+		}
+	}
+}
