@@ -41,7 +41,7 @@ func (s *avgState) AppendBinary(dst []byte) []byte {
 
 func (s *avgState) UnmarshalBinary(b []byte) error {
 	r := newStateReader(b, tagAvg, "avg")
-	c := readSumCore(r)
+	c := readSumCore(&r)
 	if err := r.end(); err != nil {
 		return err
 	}

@@ -83,8 +83,8 @@ type stateReader struct {
 }
 
 // newStateReader checks the version and tag bytes.
-func newStateReader(b []byte, tag stateTag, name string) *stateReader {
-	r := &stateReader{name: name, b: b}
+func newStateReader(b []byte, tag stateTag, name string) stateReader {
+	r := stateReader{name: name, b: b}
 	switch {
 	case len(b) < 2:
 		r.fail("truncated header")

@@ -211,8 +211,8 @@ func (s *percentileState) UnmarshalBinary(b []byte) error {
 			r.fail("min above max or NaN")
 		}
 		d.sk.zero = r.uvarint()
-		d.sk.neg = readDDStore(r, &s.agg.m)
-		d.sk.pos = readDDStore(r, &s.agg.m)
+		d.sk.neg = readDDStore(&r, &s.agg.m)
+		d.sk.pos = readDDStore(&r, &s.agg.m)
 		if n := uint64(d.n); r.err == nil && (d.sk.zero > n || d.sk.neg.n > n-d.sk.zero || d.sk.pos.n != n-d.sk.zero-d.sk.neg.n) {
 			r.fail("bin counts do not add up to n")
 		}

@@ -62,7 +62,7 @@ func (s *sumState) AppendBinary(dst []byte) []byte {
 
 func (s *sumState) UnmarshalBinary(b []byte) error {
 	r := newStateReader(b, tagSum, "sum")
-	c := readSumCore(r)
+	c := readSumCore(&r)
 	if err := r.end(); err != nil {
 		return err
 	}
