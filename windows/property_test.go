@@ -68,6 +68,15 @@ func withAdvances(r *rand.Rand, evs []ev) []step {
 	return steps
 }
 
+// seeds is the number of fixed seeds a property test runs: fewer with
+// -short.
+func seeds(n uint64) uint64 {
+	if testing.Short() {
+		return max(n/5, 2)
+	}
+	return n
+}
+
 func propAggs(t testing.TB) []Aggregate {
 	var aggs []Aggregate
 	for _, n := range []string{"count", "sum", "min", "max", "avg"} {
@@ -94,7 +103,7 @@ func runSteps(t testing.TB, o *Operator, steps []step) {
 // (b) Any reordering within the out-of-orderness bound gives the same
 // final results as sorted input.
 func TestPropertyReorderingWithinBound(t *testing.T) {
-	for seed := range uint64(20) {
+	for seed := range seeds(20) {
 		for _, kind := range propKinds {
 			if s, ok := kind.(Session); ok && s.MaxDuration > 0 {
 				continue // split points depend on arrival order (documented)
@@ -130,7 +139,7 @@ func TestPropertyReorderingWithinBound(t *testing.T) {
 // uninterrupted run: same results in the same order, same late events, same
 // counters. The incremental changes applied to a map equal a full snapshot.
 func TestPropertySnapshotRestore(t *testing.T) {
-	for seed := range uint64(25) {
+	for seed := range seeds(25) {
 		for ki, kind := range append(propKinds, Unbounded{}) {
 			r := rand.New(rand.NewPCG(seed, uint64(ki)))
 			// A disorder bound smaller than the real disorder, so that some
@@ -219,7 +228,7 @@ func diffStores(a, b memStore) string {
 
 // ProcessBatch has the effect of Process on each record, in order.
 func TestPropertyProcessBatchEqualsProcess(t *testing.T) {
-	for seed := range uint64(10) {
+	for seed := range seeds(10) {
 		for ki, kind := range append(propKinds, Unbounded{}) {
 			r := rand.New(rand.NewPCG(seed, 100+uint64(ki)))
 			arrival, _ := disorderedStream(r, 1+r.IntN(6), 1+r.IntN(8), 150, 150)
