@@ -436,3 +436,28 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestPartitionsStatus(t *testing.T) {
+	o, _ := newOp(t, Spec{Window: Tumbling{Size: 10}, OutOfOrderness: 3, IdleTimeout: 100})
+	var f feeder
+	if wm := o.Watermark(); wm != -1<<63 {
+		t.Fatalf("watermark before events %d", wm)
+	}
+	o.Advance(0)
+	f.all(t, o, ev{"a", "d1", 50, 1}, ev{"b", "d2", 20, 1})
+	o.Advance(50)
+	f.process(t, o, ev{"a", "d1", 60, 1})
+	if wm := o.Watermark(); wm != 17 {
+		t.Fatalf("watermark %d, want 17 (d2)", wm)
+	}
+	o.Advance(100) // d2 idle
+	var got []PartitionStatus
+	o.Partitions(func(p PartitionStatus) { got = append(got, p) })
+	want := []PartitionStatus{{"d1", 60, 57, 50, false}, {"d2", 20, 17, 0, true}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("partitions %+v, want %+v", got, want)
+	}
+	if wm := o.Watermark(); wm != 57 {
+		t.Fatalf("watermark %d, want 57 (d2 idle)", wm)
+	}
+}

@@ -97,3 +97,38 @@ func (h *timerHeap) pop() timer {
 	*h = s
 	return t
 }
+
+// PartitionStatus describes one watermark partition, for status pages and
+// checkpoints (watermark lag per device).
+type PartitionStatus struct {
+	Name      string
+	MaxTime   int64 // largest event time seen
+	Watermark int64 // MaxTime − OutOfOrderness
+	LastSeen  int64 // processing time of its last event
+	Idle      bool
+}
+
+// Partitions calls fn for every partition, in the order they were first
+// seen.
+func (o *Operator) Partitions(fn func(PartitionStatus)) {
+	for _, p := range o.parts {
+		fn(PartitionStatus{Name: p.name, MaxTime: p.maxTs, Watermark: p.watermark(o.ooo), LastSeen: p.lastSeen, Idle: p.idle})
+	}
+}
+
+// Watermark is the least watermark of the active partitions, the most
+// conservative summary of event-time progress; math.MinInt64 before any
+// event or when all partitions are idle. Windows close per key (see the
+// package doc), most of them earlier than this.
+func (o *Operator) Watermark() int64 {
+	wm, any := int64(math.MaxInt64), false
+	for _, p := range o.parts {
+		if !p.idle {
+			wm, any = min(wm, p.watermark(o.ooo)), true
+		}
+	}
+	if !any {
+		return math.MinInt64
+	}
+	return wm
+}
