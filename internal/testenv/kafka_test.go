@@ -46,6 +46,7 @@ func produceSmoke(t *testing.T, addr, topic string) map[string]string {
 }
 
 func TestKafkaSnappyThroughConsumerGroup(t *testing.T) {
+	t.Parallel()
 	addr := Kafka(t)
 	topic := TopicName(t, "smoke")
 	const partitions = 3

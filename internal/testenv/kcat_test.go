@@ -26,6 +26,7 @@ func kcat(t *testing.T) string {
 // TestKcatReadsWhatKafkaGoWrote checks our Kafka with a client that shares no
 // code with kafka-go: it must see the same 1000 snappy messages.
 func TestKcatReadsWhatKafkaGoWrote(t *testing.T) {
+	t.Parallel()
 	addr := Kafka(t)
 	bin := kcat(t)
 	topic := TopicName(t, "kcat")

@@ -65,6 +65,7 @@ func roundTrip(t *testing.T, pub, sub mqtt.Client, n int) {
 }
 
 func TestMosquittoQoS1Plain(t *testing.T) {
+	t.Parallel()
 	url := MQTT(t)
 	pub := connect(t, mqttOpts(url, TopicName(t, "pub")))
 	sub := connect(t, mqttOpts(url, TopicName(t, "sub")))
@@ -72,6 +73,7 @@ func TestMosquittoQoS1Plain(t *testing.T) {
 }
 
 func TestMosquittoQoS1TLSWithPassword(t *testing.T) {
+	t.Parallel()
 	url := MQTTTLS(t)
 	user, pass := MQTTAuth(t)
 	opts := func(id string) *mqtt.ClientOptions {
@@ -83,6 +85,7 @@ func TestMosquittoQoS1TLSWithPassword(t *testing.T) {
 }
 
 func TestMosquittoMutualTLS(t *testing.T) {
+	t.Parallel()
 	url := MQTTMTLS(t)
 	user, pass := MQTTAuth(t)
 	c := connect(t, mqttOpts(url, TopicName(t, "c")).SetUsername(user).SetPassword(pass).SetTLSConfig(TLSConfig(t, true)))
@@ -92,18 +95,23 @@ func TestMosquittoMutualTLS(t *testing.T) {
 // The secured listeners must really refuse: otherwise a test that "proves"
 // TLS or auth would prove nothing.
 func TestMosquittoRefusesWhatItShould(t *testing.T) {
+	t.Parallel()
 	user, pass := MQTTAuth(t)
 	tlsURL, mtlsURL := MQTTTLS(t), MQTTMTLS(t)
 	cases := []struct {
 		name string
 		opts *mqtt.ClientOptions
-		want string // in the error
+		want []string // the error contains one of these
 	}{
-		{"anonymous on TLS", mqttOpts(tlsURL, "anon").SetTLSConfig(TLSConfig(t, false)), "not Authorized"},
-		{"wrong password", mqttOpts(tlsURL, "bad").SetUsername(user).SetPassword(pass + "x").SetTLSConfig(TLSConfig(t, false)), "not Authorized"},
-		{"untrusted server", mqttOpts(tlsURL, "untrusting").SetUsername(user).SetPassword(pass).SetTLSConfig(&tls.Config{ServerName: "127.0.0.1"}), "unknown authority"},
-		{"no client certificate", mqttOpts(mtlsURL, "nocert").SetUsername(user).SetPassword(pass).SetTLSConfig(TLSConfig(t, false)), "certificate required"},
-		{"plain MQTT to TLS port", mqttOpts(strings.Replace(tlsURL, "ssl://", "tcp://", 1), "plain").SetUsername(user).SetPassword(pass), ""},
+		{"anonymous on TLS", mqttOpts(tlsURL, "anon").SetTLSConfig(TLSConfig(t, false)), []string{"not Authorized"}},
+		{"wrong password", mqttOpts(tlsURL, "bad").SetUsername(user).SetPassword(pass + "x").SetTLSConfig(TLSConfig(t, false)), []string{"not Authorized"}},
+		{"untrusted server", mqttOpts(tlsURL, "untrusting").SetUsername(user).SetPassword(pass).SetTLSConfig(&tls.Config{ServerName: "127.0.0.1"}), []string{"unknown authority"}},
+		{"no client certificate", mqttOpts(mtlsURL, "nocert").SetUsername(user).SetPassword(pass).SetTLSConfig(TLSConfig(t, false)),
+			// With TLS 1.3 the client may finish its side of the handshake and
+			// meet the server's refusal as an alert or as a reset connection.
+			// TestMosquittoMutualTLS is the control: with the certificate it works.
+			[]string{"certificate required", "connection reset", "broken pipe", "EOF"}},
+		{"plain MQTT to TLS port", mqttOpts(strings.Replace(tlsURL, "ssl://", "tcp://", 1), "plain").SetUsername(user).SetPassword(pass), []string{""}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,9 +125,12 @@ func TestMosquittoRefusesWhatItShould(t *testing.T) {
 				c.Disconnect(0)
 				t.Fatal("connected, want refusal")
 			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("refused with %q, want an error containing %q", err, tc.want)
+			for _, w := range tc.want {
+				if strings.Contains(err.Error(), w) {
+					return
+				}
 			}
+			t.Fatalf("refused with %q, want an error containing one of %q", err, tc.want)
 		})
 	}
 }

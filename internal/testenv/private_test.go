@@ -13,6 +13,7 @@ import (
 // TestPrivateKafkaRestart: a private Kafka keeps its address and data across
 // Restart, is really down while stopped, and takes writes again afterwards.
 func TestPrivateKafkaRestart(t *testing.T) {
+	t.Parallel()
 	k := PrivateKafka(t)
 	addr := k.Addr()
 	topic := TopicName(t, "restart")
@@ -74,6 +75,7 @@ func TestPrivateKafkaRestart(t *testing.T) {
 // TestPrivateMosquittoKeepsSessionsAcrossRestart: persistence is on, so QoS 1
 // messages queued for an offline persistent session survive a broker restart.
 func TestPrivateMosquittoKeepsSessionsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	m := PrivateMosquitto(t)
 	url := m.Addr()
 	topic := "eddy-test/" + TopicName(t, "persist")
@@ -120,6 +122,7 @@ func TestPrivateMosquittoKeepsSessionsAcrossRestart(t *testing.T) {
 // TestPrivateMosquittoKillLosesConnections: Kill really takes the broker down
 // (a connected client notices), and Start brings it back on the same address.
 func TestPrivateMosquittoKillLosesConnections(t *testing.T) {
+	t.Parallel()
 	m := PrivateMosquitto(t)
 	lost := make(chan error, 1)
 	c := mqtt.NewClient(mqttOpts(m.Addr(), TopicName(t, "c")).

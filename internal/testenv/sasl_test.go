@@ -50,6 +50,7 @@ func saslRoundTrip(t *testing.T, addr string, m sasl.Mechanism, cfg *tls.Config)
 }
 
 func TestKafkaSASL(t *testing.T) {
+	t.Parallel()
 	user, pass := KafkaAuth(t)
 	saslAddr, sslAddr := KafkaSASL(t), KafkaSASLSSL(t)
 	scram256, err := scram.Mechanism(scram.SHA256, user, pass)
@@ -81,6 +82,7 @@ func TestKafkaSASL(t *testing.T) {
 }
 
 func TestKafkaSASLRefusesWrongPassword(t *testing.T) {
+	t.Parallel()
 	user, pass := KafkaAuth(t)
 	err := saslRoundTrip(t, KafkaSASL(t), plain.Mechanism{Username: user, Password: pass + "x"}, nil)
 	if !errors.Is(err, kafka.SASLAuthenticationFailed) {
