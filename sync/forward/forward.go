@@ -50,6 +50,13 @@ type Config struct {
 	MinBackoff       time.Duration // default 200ms
 	MaxBackoff       time.Duration // default 30s
 	CheckpointEvery  time.Duration // default 30s
+	// CreateTopics makes Run create missing topics (EnsureTopics) before
+	// forwarding; leave it off where the agent's Kafka user may not create
+	// topics.
+	CreateTopics bool
+	// ResultsPartitions is the partition count of a results topic that
+	// EnsureTopics creates; 0 means the broker's default (num.partitions).
+	ResultsPartitions int
 	// Checkpoint returns the agent's current checkpoint; the forwarder fills
 	// LastForwarded and sends it after each drained step and periodically.
 	Checkpoint func() *wire.Checkpoint
@@ -140,7 +147,7 @@ func newWriter(k *kafkaconn.Options, id string, timeout time.Duration) (Producer
 	if err != nil {
 		return nil, err
 	}
-	return &kafka.Writer{
+	w := &kafka.Writer{
 		Addr:         kafka.TCP(k.Brokers...),
 		Balancer:     &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll,
@@ -152,7 +159,89 @@ func newWriter(k *kafkaconn.Options, id string, timeout time.Duration) (Producer
 		ReadTimeout:  timeout,
 		WriteTimeout: timeout,
 		Transport:    tr,
-	}, nil
+	}
+	return &writer{w, tr}, nil
+}
+
+// writer closes its transport with it: kafka.Writer.Close leaves a
+// caller-supplied Transport's connection pool (sockets, goroutines) open, so
+// without this every rebuild after a failure would leak one.
+type writer struct {
+	*kafka.Writer
+	tr *kafka.Transport
+}
+
+func (w *writer) Close() error {
+	err := w.Writer.Close()
+	w.tr.CloseIdleConnections()
+	return err
+}
+
+// EnsureTopics creates the results topic (ResultsPartitions partitions) and
+// the checkpoints topic (compacted, so the latest checkpoint of each agent is
+// kept forever) when they do not exist. Existing topics are left as they are.
+func (f *Forwarder) EnsureTopics(ctx context.Context) error {
+	parts := f.cfg.ResultsPartitions
+	if parts <= 0 {
+		parts = -1
+	}
+	if err := kafkaconn.EnsureTopic(ctx, &f.cfg.Kafka, f.cfg.ResultsTopic, parts, false); err != nil {
+		return err
+	}
+	if err := kafkaconn.EnsureTopic(ctx, &f.cfg.Kafka, f.cfg.CheckpointsTopic, -1, true); err != nil {
+		return err
+	}
+	// A broker learns of a new topic some milliseconds after the controller
+	// created it; writes in that gap fail (and a checkpoint is not retried).
+	return f.waitLed(ctx, f.cfg.ResultsTopic, f.cfg.CheckpointsTopic)
+}
+
+// waitLed waits until metadata shows every topic with a leader for each
+// partition.
+func (f *Forwarder) waitLed(ctx context.Context, topics ...string) error {
+	tr, err := f.cfg.Kafka.Transport("eddy-" + f.cfg.AgentID)
+	if err != nil {
+		return err
+	}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(f.cfg.Kafka.Brokers...), Transport: tr, Timeout: 10 * time.Second}
+	for {
+		md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+		if err == nil {
+			err = ledErr(md, topics)
+		}
+		if err == nil {
+			return nil
+		}
+		if !sleep(ctx, 20*time.Millisecond) {
+			return fmt.Errorf("forward: topics %v not ready: %w", topics, err)
+		}
+	}
+}
+
+func ledErr(md *kafka.MetadataResponse, topics []string) error {
+	led := 0
+	for _, tp := range md.Topics {
+		if tp.Error != nil {
+			return tp.Error
+		}
+		if len(tp.Partitions) == 0 {
+			return errors.New("no partitions yet")
+		}
+		for _, p := range tp.Partitions {
+			if p.Error != nil {
+				return p.Error
+			}
+			if p.Leader.Port == 0 {
+				return errors.New("partition without leader")
+			}
+		}
+		led++
+	}
+	if led != len(topics) {
+		return errors.New("topic missing from metadata")
+	}
+	return nil
 }
 
 // Notify tells the forwarder that new entries are in the outbox.
@@ -176,7 +265,19 @@ func (f *Forwarder) Run(ctx context.Context) error {
 	failures := 0
 	tick := time.NewTicker(f.cfg.CheckpointEvery)
 	defer tick.Stop()
+	topicsReady := !f.cfg.CreateTopics
 	for {
+		if !topicsReady {
+			// Best effort: a broker that auto-creates topics, or an admin
+			// who created them, makes forwarding work without it.
+			if err := f.EnsureTopics(ctx); err != nil {
+				if failures == 0 {
+					f.cfg.Logger.Warn("forward: creating the kafka topics failed; forwarding anyway", "err", err)
+				}
+			} else {
+				topicsReady = true
+			}
+		}
 		n, err := f.Step(ctx)
 		if ctx.Err() != nil {
 			return nil
