@@ -40,19 +40,29 @@ var (
 
 // Error is one problem in SQL text: where, what, and what to do.
 type Error struct {
-	Pos Pos
-	Msg string // starts lowercase, names the token, says what was expected
-	Err error  // one of the sentinel errors above
+	// File names the text for messages; Catalog.Exec sets it from its
+	// file argument. Empty for Parse and ParseExpr.
+	File string
+	Pos  Pos
+	Msg  string // starts lowercase, names the token, says what was expected
+	Err  error  // one of the sentinel errors above
 }
 
-// Error renders "line:col: message".
-func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+// Error renders "file:line:col: message", or "line:col: message" when File
+// is empty.
+func (e *Error) Error() string {
+	if e.File != "" {
+		return e.File + ":" + e.Pos.String() + ": " + e.Msg
+	}
+	return e.Pos.String() + ": " + e.Msg
+}
 
 // Unwrap returns the sentinel.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrorList is every error found in one text, in order of position within
-// each phase (syntax errors first, then semantic ones).
+// ErrorList is every error found in one text. Parse returns syntax errors
+// in order of position; Catalog.Exec returns syntax and semantic errors
+// together, sorted by position.
 type ErrorList []*Error
 
 // Error renders one error a line.
