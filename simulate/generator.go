@@ -1,0 +1,212 @@
+package simulate
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+)
+
+// recentN is how many recent good messages a duplicate may repeat: a QoS 1
+// redelivery or a device retransmit follows the original closely.
+const recentN = 64
+
+// Generator produces the messages of a simulated fleet, deterministically for
+// a Config. It is not safe for concurrent use.
+//
+// Good readings are produced in event-time order (round by round, devices
+// ordered by their phase) and then held back: 30% of them by a random delay
+// of 1 to Disorder ms. A reading is published when its release time, event
+// time plus delay, is the smallest; ties go to the earlier reading. So a
+// reading is never published after one whose event time is more than
+// Disorder ahead of its own.
+type Generator struct {
+	cfg     Config
+	rng     rng
+	order   []int   // device indices sorted by phase, then index
+	phases  []int64 // per device
+	names   []string
+	topics  []string
+	round   int64 // next in-order reading: round and position in order
+	pos     int
+	pending pendingHeap
+	gen     uint64 // readings pushed so far, the tie-breaker
+	left    int64  // good readings not yet published
+
+	newest int64 // largest event time of a published good reading
+	recent [recentN]recentMsg
+	nrec   int // filled entries of recent
+	head   int // next entry of recent to overwrite
+	buf    []byte
+}
+
+type recentMsg struct {
+	dev     int
+	seq, ts int64
+	payload []byte
+}
+
+// New returns a Generator for cfg. It panics if cfg.Validate fails: check
+// the Config first where it comes from a user.
+func New(cfg Config) *Generator {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	cfg = cfg.withDefaults()
+	g := &Generator{
+		cfg:    cfg,
+		rng:    newRNG(cfg.Seed),
+		order:  make([]int, cfg.Devices),
+		phases: make([]int64, cfg.Devices),
+		names:  make([]string, cfg.Devices),
+		topics: make([]string, cfg.Devices),
+		left:   int64(cfg.Devices) * int64(cfg.Readings),
+		newest: cfg.Start - 1,
+	}
+	for d := range cfg.Devices {
+		g.order[d] = d
+		g.phases[d] = phase(cfg.Seed, d, cfg.Interval)
+		g.names[d] = DeviceName(d)
+		g.topics[d] = fmt.Sprintf("%s/%s/%s/telemetry", cfg.TopicPrefix, SiteName(d%cfg.Sites), g.names[d])
+	}
+	slices.SortStableFunc(g.order, func(a, b int) int {
+		switch {
+		case g.phases[a] < g.phases[b]:
+			return -1
+		case g.phases[a] > g.phases[b]:
+			return 1
+		}
+		return 0
+	})
+	return g
+}
+
+// DeviceName is the id of device i: d0000, d0001, ..., d12345.
+func DeviceName(i int) string { return fmt.Sprintf("d%04d", i) }
+
+// SiteName is the id of site i: s00, s01, ...
+func SiteName(i int) string { return fmt.Sprintf("s%02d", i) }
+
+// Config returns the configuration, with defaults filled in.
+func (g *Generator) Config() Config { return g.cfg }
+
+// Next returns the next message, or false when every good reading has been
+// published. Each step draws whether the message is malformed (probability
+// MalformedRate), a duplicate (DupRate) or the next good reading.
+func (g *Generator) Next() (Message, bool) {
+	if g.left == 0 {
+		return Message{}, false
+	}
+	g.fill()
+	u := g.rng.float()
+	switch {
+	case u < g.cfg.MalformedRate:
+		return g.malformed(g.readingOf(g.pending[0])), true
+	case u < g.cfg.MalformedRate+g.cfg.DupRate:
+		if m, ok := g.duplicate(); ok {
+			return m, true
+		}
+	}
+	return g.good(), true
+}
+
+// inOrderLeft reports whether readings remain to be pushed.
+func (g *Generator) inOrderLeft() bool { return g.round < int64(g.cfg.Readings) }
+
+// nextTime is the event time of the next in-order reading.
+func (g *Generator) nextTime() int64 {
+	return g.cfg.Start + g.round*g.cfg.Interval + g.phases[g.order[g.pos]]
+}
+
+// fill pushes in-order readings until the smallest pending one may be
+// released: every reading still to come has an event time, and so a release
+// time, of at least nextTime, and a later tie-breaker.
+func (g *Generator) fill() {
+	for g.inOrderLeft() && (len(g.pending) == 0 || g.pending[0].release > g.nextTime()) {
+		dev := g.order[g.pos]
+		ts := g.nextTime()
+		p := pending{release: ts + g.delay(dev, g.round), gen: g.gen, dev: dev, k: g.round, ts: ts}
+		g.gen++
+		heap.Push(&g.pending, p)
+		if g.pos++; g.pos == len(g.order) {
+			g.pos = 0
+			g.round++
+		}
+	}
+}
+
+// delay is how long reading k of dev is held back: 0 for 70% of readings,
+// else 1 to Disorder ms.
+func (g *Generator) delay(dev int, k int64) int64 {
+	if g.cfg.Disorder == 0 {
+		return 0
+	}
+	h := hash(g.cfg.Seed, int64(dev), k, tagDelay)
+	if h%10 < 7 {
+		return 0
+	}
+	return 1 + int64((h>>8)%uint64(g.cfg.Disorder))
+}
+
+func (g *Generator) readingOf(p pending) reading { return makeReading(&g.cfg, p.dev, p.k, p.ts) }
+
+// good publishes the next good reading.
+func (g *Generator) good() Message {
+	p := heap.Pop(&g.pending).(pending)
+	g.left--
+	r := g.readingOf(p)
+	g.buf = appendPayload(g.buf[:0], g.names[p.dev], r)
+	g.newest = max(g.newest, r.ts)
+	e := &g.recent[g.head]
+	e.dev, e.seq, e.ts = p.dev, p.k+1, p.ts
+	e.payload = append(e.payload[:0], g.buf...)
+	g.head = (g.head + 1) % recentN
+	g.nrec = min(g.nrec+1, recentN)
+	return Message{Topic: g.topics[p.dev], Payload: slices.Clone(g.buf), Kind: Good,
+		Device: g.names[p.dev], Seq: p.k + 1, Time: p.ts}
+}
+
+// duplicate repeats a recent good message whose event time is within
+// Disorder of the newest, so that duplicates respect the bound too.
+func (g *Generator) duplicate() (Message, bool) {
+	var cand [recentN]int
+	n := 0
+	for i := range g.nrec {
+		if g.recent[i].ts >= g.newest-g.cfg.Disorder {
+			cand[n] = i
+			n++
+		}
+	}
+	if n == 0 {
+		return Message{}, false
+	}
+	e := &g.recent[cand[g.rng.intn(int64(n))]]
+	return Message{Topic: g.topics[e.dev], Payload: slices.Clone(e.payload), Kind: Duplicate,
+		Device: g.names[e.dev], Seq: e.seq, Time: e.ts}, true
+}
+
+// pending is a good reading waiting for its release time.
+type pending struct {
+	release int64
+	gen     uint64
+	dev     int
+	k       int64
+	ts      int64
+}
+
+type pendingHeap []pending
+
+func (h pendingHeap) Len() int { return len(h) }
+func (h pendingHeap) Less(i, j int) bool {
+	if h[i].release != h[j].release {
+		return h[i].release < h[j].release
+	}
+	return h[i].gen < h[j].gen
+}
+func (h pendingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pendingHeap) Push(x any)   { *h = append(*h, x.(pending)) }
+func (h *pendingHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
