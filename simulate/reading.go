@@ -55,7 +55,7 @@ func makeReading(cfg *Config, dev int, k int64, ts int64) reading {
 	s := cfg.Seed
 	base := 16*16 + int64(hash(s, d, 0, tagBase)%(10*16))
 	amp := 32 + int64(hash(s, d, 0, tagAmplitude)%33) // 2 to 4 °C
-	rate := int64(hash(s, d, 0, tagDrift)%17) - 8      // −8..8 sixteenths per day
+	rate := int64(hash(s, d, 0, tagDrift)%17) - 8     // −8..8 sixteenths per day
 	n := hash(s, d, k, tagNoise)
 	noise := int64(n%3) + int64(n>>8%3) + int64(n>>16%3) - 3
 	cyc := amp * cycle(ts) / 1000
@@ -64,7 +64,7 @@ func makeReading(cfg *Config, dev int, k int64, ts int64) reading {
 		temp += 16 * (8 + int64(n>>24%8))
 	}
 	humBase := 350 + int64(hash(s, d, 0, tagHumidity)%300) // 35–65 %
-	hum := humBase - cyc*20/16 + int64(n>>32%11) - 5 // −2 %RH per °C of the cycle
+	hum := humBase - cyc*20/16 + int64(n>>32%11) - 5       // −2 %RH per °C of the cycle
 	hum = min(max(hum, 0), 1000)
 	return reading{dev: dev, k: k, ts: ts, temp16: temp, hum10: hum}
 }
