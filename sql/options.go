@@ -193,12 +193,18 @@ var (
 			"scan.startup.mode":            {false, oneOf("earliest", "latest", "earliest-offset", "latest-offset", "group-offsets")},
 			"format":                       {false, formatOpt},
 			"value.format":                 {false, formatOpt},
+			"device.column":                {false, nonEmpty},
+			"sequence.column":              {false, nonEmpty},
 		},
 		"mqtt": {
 			"topic":  {true, mqttTopicOpt},
 			"url":    {false, urlOpt("tcp", "ssl", "mqtt", "mqtts", "ws", "wss")},
 			"qos":    {false, qosOpt},
 			"format": {false, formatOpt},
+			// Exact deduplication by device sequence numbers, and the
+			// device as the watermark partition (Eddy's own options).
+			"device.column":   {false, nonEmpty},
+			"sequence.column": {false, nonEmpty},
 		},
 	}
 	sinkConnectors = map[string]map[string]optionSpec{
