@@ -306,9 +306,13 @@ func (c *Catalog) unknownRelation(id Ident) *Error {
 			" is a sink, which cannot be read: read the view or source it reads, or make it a materialized view "+
 			"(CREATE MATERIALIZED VIEW "+id.String()+" AS SELECT ...) and sink that")
 	}
-	if _, isTable := c.tables[id.Name]; isTable {
+	if t, isTable := c.tables[id.Name]; isTable {
+		hint := ""
+		if hasPrimaryKey(t.Stmt) {
+			hint = "; a table with a PRIMARY KEY is an upsert sink: remove the key to read the table as a source"
+		}
 		return newError(id.At, ErrUnknownRelation, strconv.Quote(id.Name)+
-			" is a sink table (its connector writes), which cannot be read")
+			" is a sink table (connector "+quoteString(t.Connector)+" writes it), which cannot be read"+hint)
 	}
 	return newError(id.At, ErrUnknownRelation, "unknown source or view "+strconv.Quote(id.Name)+
 		didYouMean(id.Name, c.relationNames()))
@@ -359,14 +363,15 @@ func (c *Catalog) bindInsert(in *Insert) (out *BoundSink, converted *BoundSinkTa
 	q.Implicit = true
 	if len(q.Output) != len(t.Columns) {
 		return nil, nil, ErrorList{newError(in.Query.At, ErrType, "INSERT INTO "+in.Table.String()+" selects "+
-			strconv.Itoa(len(q.Output))+" columns, but the table has "+strconv.Itoa(len(t.Columns))+
+			plural(len(q.Output), "column")+", but the table has "+strconv.Itoa(len(t.Columns))+
 			" ("+columnList(t.Columns)+"): select one value per table column, in order")}, false
 	}
 	for i, col := range t.Columns {
 		o := &q.Output[i]
-		at := in.Query.At
+		at, what := in.Query.At, "column "+strconv.Itoa(i+1)
 		if i < len(in.Query.Items) && !in.Query.Items[i].Star {
 			at = in.Query.Items[i].Expr.Pos()
+			what = in.Query.Items[i].Expr.String() + " (" + what + ")"
 		}
 		switch {
 		case o.Type == col.Type || col.Type == TypeJSON || o.Type == TypeNull:
@@ -374,7 +379,7 @@ func (c *Catalog) bindInsert(in *Insert) (out *BoundSink, converted *BoundSinkTa
 			col.Type == TypeString && o.Type != TypeInterval:
 			o.Expr = &BoundCast{X: o.Expr, To: col.Type}
 		default:
-			errs = append(errs, newError(at, ErrType, "column "+strconv.Itoa(i+1)+" of INSERT INTO "+in.Table.String()+
+			errs = append(errs, newError(at, ErrType, what+" of INSERT INTO "+in.Table.String()+
 				" is "+o.Type.String()+", but table column "+strconv.Quote(col.Name)+" is "+col.Type.String()+
 				": convert it with CAST(... AS "+col.Type.String()+")"))
 			continue
@@ -420,4 +425,12 @@ func columnList(cols []Column) string {
 		parts[i] = quoteName(c.Name) + " " + c.Type.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// plural prints "1 column", "2 columns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -107,6 +107,12 @@ func (c *Catalog) bindSource(s *CreateSource) (src *BoundSource, sinkTable *Boun
 		t, errs := c.bindSinkTable(s, name, opts, errs)
 		return nil, t, errs
 	}
+	if s.Keyword == "TABLE" && hasPrimaryKey(s) && sinkConnectors[name] != nil {
+		// Flink's upsert tables: a source has no key, so a table with
+		// one is written by INSERT INTO.
+		t, errs := c.bindSinkTable(s, name, opts, errs)
+		return nil, t, errs
+	}
 	specs, ok := sourceConnectors[name]
 	if !ok {
 		errs = append(errs, newError(conn.valPos, ErrOption, "unknown source connector "+quoteString(conn.text)+
@@ -200,14 +206,14 @@ func (c *Catalog) bindColumns(s *CreateSource, out *BoundSource, errs *ErrorList
 			col.Origin, col.Meta, col.Field, col.Type = FromMetadata, key, "", t
 		default:
 			col.Type = d.Type.T
-			if cp, ok := capture[col.Name]; ok {
+			if cp, ok := capture[strings.ToLower(col.Name)]; ok {
 				if col.Type != TypeString {
 					*errs = append(*errs, newError(d.Type.At, ErrType, "column "+d.Name.String()+
 						" is the topic capture {"+cp+"}, which is text: declare it VARCHAR"))
 					continue
 				}
 				col.Origin, col.Field = FromTopic, cp
-				delete(capture, col.Name)
+				delete(capture, strings.ToLower(col.Name))
 			}
 		}
 		add(col)
@@ -331,4 +337,16 @@ func bindWatermark(w *Watermark, src *BoundSource, errs *ErrorList) *BoundWaterm
 		return nil
 	}
 	return &BoundWatermark{Column: idx, Name: col.Name, OutOfOrderness: delay}
+}
+
+func hasPrimaryKey(s *CreateSource) bool {
+	if s.PrimaryKey != nil {
+		return true
+	}
+	for _, c := range s.Columns {
+		if c.PrimaryKey {
+			return true
+		}
+	}
+	return false
 }

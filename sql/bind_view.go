@@ -129,13 +129,7 @@ func (c *Catalog) bindQuery(q *Select, name string, stmt Statement, opts []*Opti
 		if c.failed[rel.Name] {
 			return nil, nil, true
 		}
-		msg := "unknown source or view " + strconv.Quote(rel.Name)
-		if _, isSink := c.sinks[rel.Name]; isSink {
-			msg = strconv.Quote(rel.Name) + " is a sink: a query reads a source or a view"
-		} else {
-			msg += didYouMean(rel.Name, c.relationNames())
-		}
-		return nil, ErrorList{newError(rel.At, ErrUnknownRelation, msg)}, false
+		return nil, ErrorList{c.unknownRelation(rel)}, false
 	}
 	v = &BoundView{
 		Name: name, Pos: stmt.Pos(), Stmt: stmt, Definition: stmt.String(),
