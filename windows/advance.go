@@ -61,6 +61,51 @@ func (o *Operator) Advance(now int64) {
 	clear(o.due)
 	o.due = o.due[:0]
 	o.emitPending()
+	if len(o.drops) > 0 && o.drops[0].due <= o.now {
+		o.dropKeys()
+	}
+}
+
+// dropKeys forgets the keys that have had no window for KeyTTL. A key is
+// listed in o.drops at most once (keyState.listed), at the time it would
+// expire if it stayed empty; an entry whose key has windows again is
+// discarded, and one whose key emptied again later is pushed back with its
+// new expiry. So keys are dropped at the first Advance at or after
+// emptyAt+KeyTTL, in any run, restored or not.
+func (o *Operator) dropKeys() {
+	for len(o.drops) > 0 && o.drops[0].due <= o.now {
+		k := o.drops.pop().key
+		if len(k.wins) > 0 {
+			k.listed = false
+			continue
+		}
+		if k.emptyAt == math.MinInt64 { // emptied before the first Advance
+			k.emptyAt = o.now
+			o.markKey(k)
+		}
+		if due := addSat(k.emptyAt, o.spec.KeyTTL); due > o.now {
+			o.drops.push(timer{due: due, key: k})
+			continue
+		}
+		o.dropKey(k)
+	}
+}
+
+// dropKey forgets key k, which has no window. Its partitions remember its
+// lateness horizon (partition.horizon), so that the key, when it comes back
+// through one of them, does not reopen the windows it emitted.
+func (o *Operator) dropKey(k *keyState) {
+	k.listed = false
+	k.gone = true // its stale timers are invalid now
+	o.keys.remove(k)
+	for _, i := range k.parts.list {
+		if p := o.parts[i]; k.purgedWM > p.horizon {
+			p.horizon = k.purgedWM
+			o.markPart(p)
+		}
+	}
+	o.markKey(k) // Changes deletes its entry
+	o.stats.KeysDropped++
 }
 
 // queue adds the key of a valid timer to this Advance's work, once.

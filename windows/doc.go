@@ -72,6 +72,24 @@
 // a silent device cannot hold windows open forever. The next event from the
 // partition makes it active again.
 //
+// # Dropping idle keys
+//
+// With Spec.KeyTTL, a key that has had no window for KeyTTL of processing
+// time (its windows all purged, or its only events too late) is forgotten by
+// the first Advance at or after that: its store entry is deleted by the next Changes and
+// Stats.KeysDropped counts it. Keys with an open window, and all keys of
+// Unbounded, are never dropped. If the key comes back, it is a new key: it
+// starts at its partition's watermark and is emitted after the keys that
+// existed before it. Its partitions remember the largest lateness horizon
+// of the keys dropped from them, and a key they create starts at that
+// horizon at least, so a key that comes back through a partition that fed
+// it before cannot reopen a window it emitted, even after an idle flush
+// closed windows beyond the partition's watermark; the new keys of that
+// partition share the horizon, as its old keys do. A key that comes back
+// only through a partition that never fed it starts at that partition's
+// watermark and may see events for windows it emitted before it was
+// dropped: that partition's watermark governs them, as for any new key.
+//
 // # Lateness and revisions
 //
 // An event is late when its window has already emitted its final result.
@@ -101,7 +119,8 @@
 // Changes yields only the entries that changed since the last call (puts
 // and deletes), so a durable commit writes only those; Entries yields all;
 // Restore rebuilds an operator from them, after which it behaves exactly
-// like the one that wrote them. Decoders reject corrupt input with
+// like the one that wrote them. Restore also reads entries of older
+// versions (see snapshot.go). Decoders reject corrupt input with
 // ErrCorruptSnapshot and never panic.
 //
 // # Caveats
@@ -110,8 +129,9 @@
 //     split when events come out of order.
 //   - A late event that extends a closed session backwards gives it a new
 //     Start: the result's identity changes and the consumer sees a new row.
-//   - Partitions and keys are kept for the life of the operator; the state
-//     of a key without windows is about 200 bytes.
+//   - Partitions are kept for the life of the operator, and so are keys
+//     unless Spec.KeyTTL is set; the state of a key without windows is
+//     about 200 bytes.
 //   - If a durable commit fails after Changes, rebuild the operator with
 //     Restore from what is durable and replay the unacknowledged input.
 package windows

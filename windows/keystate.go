@@ -28,9 +28,11 @@ type keyState struct {
 	timerPart int64
 	timerSeq  uint32
 
-	mark  uint64 // Advance epoch in which the key was queued, for dedupe
-	dirty bool   // changed since the last snapshot
-	gone  bool
+	mark    uint64 // Advance epoch in which the key was queued, for dedupe
+	emptyAt int64  // processing time its last window was purged; see Spec.KeyTTL
+	listed  bool   // in Operator.empty
+	dirty   bool   // changed since the last snapshot
+	gone    bool
 }
 
 const (

@@ -68,6 +68,30 @@ func (t *keyTable) grow() {
 	}
 }
 
+// remove deletes k, shifting later slots of its probe run back so that
+// lookups need no tombstones.
+func (t *keyTable) remove(k *keyState) {
+	mask := uint64(len(t.slots) - 1)
+	i := maphash.String(t.seed, k.key) & mask
+	for t.slots[i].k != k {
+		if t.slots[i].k == nil {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	for j := (i + 1) & mask; t.slots[j].k != nil; j = (j + 1) & mask {
+		home := t.slots[j].h & mask
+		// Move slot j back to the hole at i unless its home lies
+		// cyclically in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			t.slots[i] = t.slots[j]
+			i = j
+		}
+	}
+	t.slots[i] = keySlot{}
+	t.n--
+}
+
 // all calls fn for each key state, in no particular order.
 func (t *keyTable) all(fn func(*keyState)) {
 	for _, s := range t.slots {

@@ -47,6 +47,7 @@ type Operator struct {
 	updates   []update    // scratch of ProcessBatch
 	nulls     []Value     // scratch of MergePartial
 	batchKeys []*keyState // scratch of ProcessBatch
+	drops     timerHeap   // keys without windows by processing-time expiry, for Spec.KeyTTL
 	sink      int64       // keeps ProcessBatch's prefetching loads
 	res       Result
 	late      LateEvent
@@ -61,6 +62,7 @@ type Stats struct {
 	Events       uint64 // records accepted by Process (including late ones)
 	LateAccepted uint64 // events that updated a window already closed (within AllowedLateness)
 	LateDropped  uint64 // events handed to Output.Late
+	KeysDropped  uint64 // key states dropped after Spec.KeyTTL without windows
 	Results      uint64 // results emitted, all kinds
 	Early        uint64 // of which early (non-final) results
 
@@ -157,9 +159,25 @@ func (o *Operator) newKey(key []byte, p *partition) *keyState {
 		k.closedWM = wm
 		k.purgedWM = addSat(wm, -o.lateness)
 	}
+	if p.horizon > k.purgedWM && !o.procTime { // keys of p were dropped: see dropKey
+		k.purgedWM = p.horizon
+		k.closedWM = max(k.closedWM, p.horizon)
+	}
 	o.keys.put(k)
 	o.markKey(k)
+	o.emptied(k) // no window yet, and none if its first event is too late
 	return k
+}
+
+// emptied notes that key k has no window as of now and, with KeyTTL, lists
+// it for dropping.
+func (o *Operator) emptied(k *keyState) {
+	k.emptyAt = o.now
+	o.markKey(k)
+	if o.spec.KeyTTL > 0 && !k.listed {
+		k.listed = true
+		o.drops.push(timer{due: addSat(o.now, o.spec.KeyTTL), key: k})
+	}
 }
 
 // newWindow creates window w of key k from the free list.
@@ -204,6 +222,9 @@ func (o *Operator) recycle(win *window) {
 	}
 	win.gen++
 	win.key = nil
+	if len(k.wins) == 0 {
+		o.emptied(k)
+	}
 	win.emits = 0
 	win.pending, win.inPending, win.dirty = false, false, false
 	o.pool = append(o.pool, win)

@@ -12,16 +12,20 @@ type partition struct {
 	idx      uint32               // position in Operator.parts; persisted, never reused
 	maxTs    int64                // largest event time seen; math.MinInt64 before any
 	lastSeen int64                // processing time of its last event
-	idle     bool
-	wmMoved  bool // maxTs grew since the last Advance (in Operator.moved)
-	dirty    bool // changed since the last snapshot (in Operator.dirtyParts)
-	timers   timerHeap
+	// horizon is the largest lateness horizon (keyState.purgedWM) of the
+	// keys it fed that were dropped (Spec.KeyTTL): a key it creates starts
+	// there at least. math.MinInt64 if none.
+	horizon int64
+	idle    bool
+	wmMoved bool // maxTs grew since the last Advance (in Operator.moved)
+	dirty   bool // changed since the last snapshot (in Operator.dirtyParts)
+	timers  timerHeap
 }
 
 const partNameInline = 40
 
 func newPartition(name []byte, idx uint32, now int64) *partition {
-	p := &partition{name: string(name), idx: idx, maxTs: math.MinInt64, lastSeen: now, shortLen: -1}
+	p := &partition{name: string(name), idx: idx, maxTs: math.MinInt64, lastSeen: now, horizon: math.MinInt64, shortLen: -1}
 	if len(name) <= partNameInline {
 		p.shortLen = int8(copy(p.short[:], name))
 	}

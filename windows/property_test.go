@@ -139,6 +139,7 @@ func TestPropertyReorderingWithinBound(t *testing.T) {
 // uninterrupted run: same results in the same order, same late events, same
 // counters. The incremental changes applied to a map equal a full snapshot.
 func TestPropertySnapshotRestore(t *testing.T) {
+	drops := uint64(0)
 	for seed := range seeds(25) {
 		for ki, kind := range append(propKinds, Unbounded{}) {
 			r := rand.New(rand.NewPCG(seed, uint64(ki)))
@@ -157,7 +158,8 @@ func TestPropertySnapshotRestore(t *testing.T) {
 				}
 			}
 			spec := Spec{Window: kind, Aggregates: propAggs(t), OutOfOrderness: 20,
-				AllowedLateness: int64(r.IntN(3)) * 60, IdleTimeout: 150, EmitEvery: int64(r.IntN(2)) * 15}
+				AllowedLateness: int64(r.IntN(3)) * 60, IdleTimeout: 150, EmitEvery: int64(r.IntN(2)) * 15,
+				KeyTTL: int64(r.IntN(3)) * 40}
 			if _, ok := kind.(Unbounded); ok {
 				spec.OutOfOrderness, spec.AllowedLateness = 0, 0
 			}
@@ -206,7 +208,11 @@ func TestPropertySnapshotRestore(t *testing.T) {
 			if w, g := want.Stats(), got.Stats(); w != g {
 				t.Fatalf("seed %d %v: stats differ:\n got %+v\nwant %+v", seed, kind, g, w)
 			}
+			drops += want.Stats().KeysDropped
 		}
+	}
+	if drops == 0 {
+		t.Fatal("no key was dropped (KeyTTL): the test does not cover it")
 	}
 }
 

@@ -118,6 +118,10 @@ func (o *Operator) restoreLinks(k *keyState, hasEntry bool) error {
 	case k.timerPart != noTimer:
 		return fmt.Errorf("%w: key %q timer on unknown partition %d", ErrCorruptSnapshot, k.key, k.timerPart)
 	}
+	if len(k.wins) == 0 && o.spec.KeyTTL > 0 {
+		k.listed = true
+		o.drops.push(timer{due: addSat(k.emptyAt, o.spec.KeyTTL), key: k})
+	}
 	for _, w := range k.wins {
 		if w.pending && (o.early || w.End <= k.closedWM) {
 			w.inPending = true
@@ -129,7 +133,7 @@ func (o *Operator) restoreLinks(k *keyState, hasEntry bool) error {
 
 func (o *Operator) decodeMeta(v []byte) error {
 	r := snapReader{b: v, what: "meta"}
-	r.version()
+	ver := r.version()
 	fp := r.bytes()
 	if r.err == nil && string(fp) != o.fp {
 		return fmt.Errorf("%w: state of %q cannot be restored into %q", ErrCorruptSnapshot, fp, o.fp)
@@ -141,6 +145,10 @@ func (o *Operator) decodeMeta(v []byte) error {
 	for _, c := range [...]*uint64{&st.Events, &st.LateAccepted, &st.LateDropped, &st.Results, &st.Early} {
 		*c = r.uvarint()
 	}
+	st.KeysDropped = 0
+	if ver >= 2 {
+		st.KeysDropped = r.uvarint()
+	}
 	return r.end()
 }
 
@@ -150,11 +158,14 @@ func decodePartition(parts map[uint32]*partition, k, v []byte) error {
 	}
 	idx := binary.BigEndian.Uint32(k)
 	r := snapReader{b: v, what: "partition"}
-	r.version()
+	ver := r.version()
 	p := newPartition(r.bytes(), idx, 0)
 	p.maxTs = r.varint()
 	p.lastSeen = r.varint()
 	p.idle = r.bool()
+	if ver >= 2 {
+		p.horizon = r.varint()
+	}
 	if err := r.end(); err != nil {
 		return err
 	}
@@ -177,10 +188,14 @@ func (o *Operator) restoreKey(key []byte) *keyState {
 
 func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
 	r := snapReader{b: v, what: "key"}
-	r.version()
+	ver := r.version()
 	seq := r.uvarint()
 	closed, purged := r.varint(), r.varint()
 	due, part := r.varint(), r.varint()
+	emptyAt := int64(math.MinInt64) // version 1: emptied at the next Advance
+	if ver >= 2 {
+		emptyAt = r.varint()
+	}
 	n := r.length(1)
 	var list []uint32
 	for i := 0; i < n && r.err == nil; i++ {
@@ -197,6 +212,7 @@ func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
 	ks.seq = seq
 	ks.closedWM, ks.purgedWM = closed, purged
 	ks.timerDue, ks.timerPart = due, part
+	ks.emptyAt = emptyAt
 	ks.parts = partSet{}
 	for _, p := range list {
 		if ks.parts.has(p) {
@@ -271,12 +287,15 @@ func (r *snapReader) fail(field string) {
 	r.b = nil
 }
 
-func (r *snapReader) version() {
-	if len(r.b) == 0 || r.b[0] != snapshotVersion {
+// version reads the version byte: 1 to snapshotVersion.
+func (r *snapReader) version() byte {
+	if len(r.b) == 0 || r.b[0] < 1 || r.b[0] > snapshotVersion {
 		r.fail("version")
-		return
+		return 0
 	}
+	v := r.b[0]
 	r.b = r.b[1:]
+	return v
 }
 
 func (r *snapReader) uvarint() uint64 {

@@ -15,17 +15,23 @@ import (
 //	'M'                                         meta: spec fingerprint, processing
 //	                                            time, last early emission, counters
 //	'P' idx(4 bytes BE)                         partition: name, max event time,
-//	                                            last seen, idle
+//	                                            last seen, idle, horizon
 //	'K' group key                               key: creation number, watermarks,
-//	                                            timer, partitions
+//	                                            timer, emptyAt, partitions
 //	'W' uvarint(len key) key start(8 bytes)     window: end, revision, pending,
 //	                                            one encoded State per aggregate
 //
-// Every value starts with snapshotVersion. Integers are varints (zig-zag for
-// signed), window starts are big-endian with the sign bit flipped so that a
-// key's windows sort by start. A decoder checks every length and rejects
-// trailing bytes.
-const snapshotVersion = 1
+// Every value starts with its version, snapshotVersion when written.
+// Integers are varints (zig-zag for signed), window starts are big-endian
+// with the sign bit flipped so that a key's windows sort by start. A decoder
+// checks every length and rejects trailing bytes.
+//
+// Versions: 1 is the layout without Spec.KeyTTL. 2 adds the KeysDropped
+// counter at the end of the meta, the horizon after idle in a partition and
+// emptyAt after the timer in a key; windows are unchanged. Restore reads
+// both: a version 1 entry has no dropped keys and no horizon, and its keys
+// without windows count as emptied at the first Advance after Restore.
+const snapshotVersion = 2
 
 const (
 	entryMeta      = 'M'
@@ -198,7 +204,8 @@ func appendPartition(dst []byte, p *partition) []byte {
 	dst = append(dst, p.name...)
 	dst = binary.AppendVarint(dst, p.maxTs)
 	dst = binary.AppendVarint(dst, p.lastSeen)
-	return append(dst, boolByte(p.idle))
+	dst = append(dst, boolByte(p.idle))
+	return binary.AppendVarint(dst, p.horizon)
 }
 
 func appendKeyState(dst []byte, k *keyState) []byte {
@@ -208,6 +215,7 @@ func appendKeyState(dst []byte, k *keyState) []byte {
 	dst = binary.AppendVarint(dst, k.purgedWM)
 	dst = binary.AppendVarint(dst, k.timerDue)
 	dst = binary.AppendVarint(dst, k.timerPart)
+	dst = binary.AppendVarint(dst, k.emptyAt)
 	dst = binary.AppendUvarint(dst, uint64(len(k.parts.list)))
 	for _, p := range k.parts.list {
 		dst = binary.AppendUvarint(dst, uint64(p))
@@ -238,7 +246,7 @@ func (o *Operator) appendMeta(dst []byte) []byte {
 	dst = binary.AppendVarint(dst, o.lastEarly)
 	dst = binary.AppendUvarint(dst, o.keySeq)
 	st := &o.stats
-	for _, c := range [...]uint64{st.Events, st.LateAccepted, st.LateDropped, st.Results, st.Early} {
+	for _, c := range [...]uint64{st.Events, st.LateAccepted, st.LateDropped, st.Results, st.Early, st.KeysDropped} {
 		dst = binary.AppendUvarint(dst, c)
 	}
 	return dst

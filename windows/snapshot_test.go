@@ -126,7 +126,7 @@ func cloneStore(s memStore) memStore {
 // FuzzRestore feeds corrupt snapshots to Restore: it must fail cleanly or
 // give an operator that runs.
 func FuzzRestore(f *testing.F) {
-	spec := Spec{Window: Session{Gap: 10}, AllowedLateness: 5, IdleTimeout: 100}
+	spec := Spec{Window: Session{Gap: 10}, AllowedLateness: 5, IdleTimeout: 100, KeyTTL: 50}
 	for k, v := range snapshotOf(f, spec) {
 		f.Add([]byte(k), v, []byte(nil), []byte(nil))
 	}

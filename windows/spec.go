@@ -49,6 +49,18 @@ type Spec struct {
 	// that changed, at most once per this much processing time. 0 emits on
 	// window close only; for Unbounded, 0 emits on every Advance.
 	EmitEvery int64
+	// KeyTTL, if > 0, drops the state of a key that has had no window for
+	// this long (processing time): from when its last window was purged, or
+	// from its creation if its first event was too late. An event that
+	// gives it a window again restarts the clock. 0 keeps keys for the life
+	// of the operator (about 200 bytes each); set it for high-cardinality,
+	// churning keys. It has no effect on Unbounded, whose windows are never
+	// purged. A key that comes back starts at its partition's watermark and
+	// at the lateness horizon of the keys dropped from that partition, so
+	// it does not reopen windows it already emitted when it comes back
+	// through a partition that fed it before (see the package doc). Dropped
+	// keys are counted in Stats.KeysDropped.
+	KeyTTL int64
 	// NoChanges turns off change tracking for a caller that never calls
 	// Changes (state kept in memory only, tests, benchmarks): without
 	// Changes the tracked changes would pile up. Entries and Restore still
@@ -84,6 +96,7 @@ func (s *Spec) Validate() error {
 	check("allowed lateness", s.AllowedLateness)
 	check("idle timeout", s.IdleTimeout)
 	check("emit interval", s.EmitEvery)
+	check("key TTL", s.KeyTTL)
 	if s.Time == ProcessingTime && (s.OutOfOrderness != 0 || s.AllowedLateness != 0 || s.IdleTimeout != 0) {
 		errs = append(errs, fmt.Errorf("%w: out-of-orderness, allowed lateness and idle timeout apply to event time only; set them to 0 in processing-time mode", ErrSpec))
 	}
