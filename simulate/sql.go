@@ -16,9 +16,11 @@ const (
 // CREATE SOURCE reading <prefix>/{site}/{device}/telemetry with a watermark
 // Disorder behind the largest event time (so no good reading is ever late),
 // and a CREATE MATERIALIZED VIEW with, per device and tumbling window of
-// window ms, what Expect computes. seq is the device's sequence number for
-// exact deduplication; temp is NOT NULL so that a reading without one is
-// dead-lettered as missing_field.
+// window ms, what Expect computes. seq is the device's sequence number, for
+// exact deduplication (sequence.column), and device the watermark partition
+// (device.column): the Disorder bound holds across the whole fleet, so it
+// holds for each device too. temp is NOT NULL so that a reading without one
+// is dead-lettered as missing_field.
 func SQL(cfg Config, window int64) string {
 	cfg = cfg.withDefaults()
 	return fmt.Sprintf(`CREATE SOURCE %s (
@@ -29,7 +31,8 @@ func SQL(cfg Config, window int64) string {
   temp DOUBLE NOT NULL,
   humidity DOUBLE,
   WATERMARK FOR ts AS ts - %s
-) WITH (connector = 'mqtt', topic = '%s/{site}/{device}/telemetry', qos = '1') FORMAT PLAIN ENCODE JSON;
+) WITH (connector = 'mqtt', topic = '%s/{site}/{device}/telemetry', qos = '1',
+  device.column = 'device', sequence.column = 'seq') FORMAT PLAIN ENCODE JSON;
 
 CREATE MATERIALIZED VIEW %s AS
   SELECT device, window_start, count(*) AS readings, sum(temp) AS temp_sum, min(temp) AS temp_min, max(temp) AS temp_max
