@@ -308,7 +308,7 @@ func TestRestoreVersion1(t *testing.T) {
 }
 
 // toVersion1 re-encodes a version 2 entry in the version 1 layout.
-func toVersion1(t *testing.T, k string, v []byte) []byte {
+func toVersion1(t testing.TB, k string, v []byte) []byte {
 	t.Helper()
 	if v[0] != 2 {
 		t.Fatalf("entry %q of version %d", k, v[0])

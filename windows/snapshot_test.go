@@ -130,6 +130,9 @@ func FuzzRestore(f *testing.F) {
 	for k, v := range snapshotOf(f, spec) {
 		f.Add([]byte(k), v, []byte(nil), []byte(nil))
 	}
+	for k, v := range snapshotOf(f, spec) { // version 1 entries too
+		f.Add([]byte(k), toVersion1(f, k, v), []byte(nil), []byte(nil))
+	}
 	st := snapshotOf(f, spec)
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 []byte) {
 		bad := cloneStore(st)
