@@ -298,9 +298,9 @@ func TestRecordErrors(t *testing.T) {
 		}
 	}
 	f(event{"d", 1, 2, 1000}, false, true)
-	f(event{"d", 1, 0, 1000}, false, false) // division by zero
+	f(event{"d", 1, 0, 1000}, false, false)  // division by zero
 	f(event{"d", -1, 2, 1000}, false, false) // sqrt(-1) is NaN
-	f(event{"d", 1, 2, 1000}, true, false)  // NULL event time
+	f(event{"d", 1, 2, 1000}, true, false)   // NULL event time
 }
 
 // TestRecordAllocs: steady-state Record of numeric keys and inputs
