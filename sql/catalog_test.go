@@ -442,7 +442,7 @@ func TestErrors(t *testing.T) {
 	fErr(t, `CREATE SOURCE m (a INT) WITH (topic = 'a')`, ErrOption,
 		`1:1: CREATE SOURCE m needs WITH (connector = 'mqtt' or 'kafka', ...)`)
 	fErr(t, `CREATE SOURCE m (a INT) WITH (connector = 'mqtt', topic = 'a/{x')`, ErrOption,
-		`1:59: option 'topic' level "{x" mixes text with a wildcard or capture`)
+		`1:59: option 'topic' = 'a/{x' level "{x" mixes text with a wildcard or capture`)
 	fErr(t, `CREATE SOURCE m (a INT) WITH (connector = 'mqtt', topic = 'a', password = 'x')`, ErrOption,
 		`1:64: option 'password' is not accepted in SQL`)
 	fErr(t, sensors+`CREATE SINK k FROM s WITH (connector = 'kafka', topic = 'o')`, ErrOption,
@@ -452,7 +452,7 @@ func TestErrors(t *testing.T) {
 	fErr(t, sensors+`CREATE SINK k FROM s WITH (connector = 'mqtt', topic = 'out/{dev}')`, ErrUnknownColumn,
 		`4:56: topic placeholder {dev} is not a column of mqtt sink 'k'; did you mean "device"?`)
 	fErr(t, sensors+`CREATE SINK k FROM s WITH (connector = 'webhook', url = 'ftp://x')`, ErrOption,
-		`4:57: option 'url' must be a URL such as https://host:port`)
+		`4:57: option 'url' = 'ftp://x' must be a URL such as https://host:port`)
 	fErr(t, sensors+`CREATE SINK k FROM s WITH (connector = 'kafka', topic = 'o', properties.bootstrap.servers = 'h:1', type = 'upsert')`, ErrOption,
 		`4:107: kafka sink 'k' is upsert and needs option 'primary_key', as in WITH (..., primary_key = 'device')`)
 
@@ -486,7 +486,7 @@ DROP SOURCE a;
 CREATE SOURCE c (z INT) WITH (connector = 'mqtt', topic = 'c');
 CREATE MATERIALIZED VIEW vd AS SELECT zz FROM c;`, ErrSyntax,
 		`1:24: unexpected "WITH": expected ")" or "," after the column definition`,
-		`4:70: option 'qos' must be one of`,
+		`4:70: option 'qos' = '3' must be one of`,
 		`9:39: unknown column "zz" in source "c"; did you mean "z"?`)
 }
 

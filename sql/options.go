@@ -276,7 +276,7 @@ func checkOptions(opts map[string]optValue, specs map[string]optionSpec, what st
 			continue
 		}
 		if msg := spec.check(v); msg != "" {
-			*errs = append(*errs, newError(v.valPos, ErrOption, "option "+quoteString(k)+" "+msg))
+			*errs = append(*errs, newError(v.valPos, ErrOption, "option "+quoteString(k)+" = "+quoteString(v.text)+" "+msg))
 		}
 	}
 	for _, k := range keys(specs) {
