@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +46,7 @@ type Config struct {
 	ResultsTopic     string        // default eddy.results
 	CheckpointsTopic string        // default eddy.checkpoints
 	MaxEntries       int           // entries per drain step, default 64
-	MaxBytes         int           // encoded bytes per drain step, default 4 MiB
+	MaxBytes         int           // encoded bytes per drain step, default 1 MiB (about 9 MiB of JSON rows held during a step)
 	RateRows         float64       // drain rate limit in rows/s; 0 = unlimited
 	WriteTimeout     time.Duration // per Kafka write, default 15s
 	MinBackoff       time.Duration // default 200ms
@@ -76,7 +78,7 @@ func (c *Config) defaults() {
 		c.MaxEntries = 64
 	}
 	if c.MaxBytes <= 0 {
-		c.MaxBytes = 4 << 20
+		c.MaxBytes = 1 << 20
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 15 * time.Second
@@ -101,6 +103,7 @@ type Stats struct {
 	Entries       int64  // outbox entries acknowledged
 	Bytes         int64  // row bytes acknowledged (before Kafka compression)
 	Failures      int64  // failed write attempts
+	Corrupt       int64  // outbox entries dropped because they could not be decoded
 	LastForwarded uint64 // highest outbox id acknowledged
 	Connected     bool   // the last write succeeded
 }
@@ -114,11 +117,16 @@ type Forwarder struct {
 	rng    *rand.Rand
 	bucket tokenBucket
 
-	rows, entries, bytes, failures atomic.Int64
-	lastFwd                        atomic.Uint64
-	connected                      atomic.Bool
-	mu                             sync.Mutex
-	lastCheckpoint                 time.Time
+	buf     []byte          // rows of the current step
+	ends    []int           // end of each row in buf
+	msgs    []kafka.Message // the current step's messages
+	scratch []byte          // wire.DecodeBatch's buffer
+
+	rows, entries, bytes, failures, corrupt atomic.Int64
+	lastFwd                                 atomic.Uint64
+	connected                               atomic.Bool
+	mu                                      sync.Mutex
+	lastCheckpoint                          time.Time
 }
 
 // New validates cfg and returns a forwarder for outbox.
@@ -255,7 +263,7 @@ func (f *Forwarder) Notify() {
 // Stats returns a snapshot of the counters.
 func (f *Forwarder) Stats() Stats {
 	return Stats{Rows: f.rows.Load(), Entries: f.entries.Load(), Bytes: f.bytes.Load(), Failures: f.failures.Load(),
-		LastForwarded: f.lastFwd.Load(), Connected: f.connected.Load()}
+		Corrupt: f.corrupt.Load(), LastForwarded: f.lastFwd.Load(), Connected: f.connected.Load()}
 }
 
 // Run drains until ctx ends. It returns nil on cancellation; outbox read
@@ -319,24 +327,39 @@ func (f *Forwarder) Step(ctx context.Context) (int, error) {
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	key := []byte(f.cfg.AgentID)
-	var msgs []kafka.Message
-	var scratch []byte
-	var rowBytes int64
+	// Rows are copied into one buffer reused by every step (kafka-go is
+	// done with the previous step's messages: WriteMessages returned, or the
+	// writer was closed, which waits for its batches).
+	buf, ends := f.buf[:0], f.ends[:0]
 	ids := make([]uint64, 0, len(entries))
 	for _, e := range entries {
-		scratch, err = wire.DecodeBatch(e.Data, scratch, func(row []byte) error {
-			msgs = append(msgs, kafka.Message{Topic: f.cfg.ResultsTopic, Key: key, Value: append([]byte(nil), row...)})
-			rowBytes += int64(len(row))
+		bufLen, endsLen := len(buf), len(ends)
+		f.scratch, err = wire.DecodeBatch(e.Data, f.scratch, func(row []byte) error {
+			buf = append(buf, row...)
+			ends = append(ends, len(buf))
 			return nil
 		})
 		if err != nil {
 			// A corrupt entry cannot be sent and must not block the queue
-			// forever; it is acknowledged, counted and reported.
+			// forever; it is acknowledged, counted and reported. None of
+			// its rows are sent: a snappy block has no checksum, so rows
+			// decoded before the error are not to be trusted either.
+			buf, ends = buf[:bufLen], ends[:endsLen]
+			f.corrupt.Add(1)
 			f.cfg.Logger.Error("forward: dropping corrupt outbox entry", "id", e.ID, "err", err)
 		}
 		ids = append(ids, e.ID)
 	}
+	f.buf, f.ends = buf, ends
+	key := []byte(f.cfg.AgentID)
+	msgs := f.msgs[:0]
+	start := 0
+	for _, end := range ends {
+		msgs = append(msgs, kafka.Message{Topic: f.cfg.ResultsTopic, Key: key, Value: buf[start:end:end]})
+		start = end
+	}
+	f.msgs = msgs
+	rowBytes := int64(len(buf))
 	if err := f.bucket.wait(ctx, float64(len(msgs))); err != nil {
 		return 0, err
 	}
@@ -371,7 +394,7 @@ func (f *Forwarder) write(ctx context.Context, msgs []kafka.Message) error {
 		f.failures.Add(1)
 		f.connected.Store(false)
 		f.closeProducer() // rebuild the writer and its connections next time
-		return fmt.Errorf("forward: write %d rows to %s: %w", len(msgs), f.cfg.ResultsTopic, err)
+		return fmt.Errorf("forward: write %d messages to %s: %w", len(msgs), msgs[0].Topic, summarize(err))
 	}
 	f.connected.Store(true)
 	return nil
@@ -415,4 +438,61 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// summarize shortens kafka.WriteErrors, which holds one error per message
+// and prints every one of them (megabytes in a log line for a big step), to
+// its distinct errors with their counts. The result still matches the
+// underlying errors with errors.Is.
+func summarize(err error) error {
+	var we kafka.WriteErrors
+	if !errors.As(err, &we) {
+		return err
+	}
+	return writeErrors(we)
+}
+
+type writeErrors kafka.WriteErrors
+
+func (we writeErrors) Error() string {
+	type count struct {
+		err error
+		n   int
+	}
+	var distinct []count
+	failed := 0
+next:
+	for _, e := range we {
+		if e == nil {
+			continue
+		}
+		failed++
+		for i := range distinct {
+			if distinct[i].err.Error() == e.Error() {
+				distinct[i].n++
+				continue next
+			}
+		}
+		distinct = append(distinct, count{e, 1})
+	}
+	s := fmt.Sprintf("%d of %d messages failed:", failed, len(we))
+	for i, d := range distinct {
+		if i == 3 {
+			s += fmt.Sprintf(" and %d other errors", len(distinct)-i)
+			break
+		}
+		s += fmt.Sprintf(" %dx %v;", d.n, d.err)
+	}
+	return strings.TrimSuffix(s, ";")
+}
+
+// Unwrap gives errors.Is and errors.As the distinct underlying errors.
+func (we writeErrors) Unwrap() []error {
+	var out []error
+	for _, e := range we {
+		if e != nil && !slices.ContainsFunc(out, func(o error) bool { return o.Error() == e.Error() }) {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +141,64 @@ func TestTokenBucket(t *testing.T) {
 	unlimited := tokenBucket{}
 	if d := unlimited.delay(1e9); d != 0 {
 		t.Fatalf("unlimited waits %v", d)
+	}
+}
+
+type errProducer struct{ err error }
+
+func (p errProducer) WriteMessages(context.Context, ...kafka.Message) error { return p.err }
+func (p errProducer) Close() error                                          { return nil }
+
+// kafka.WriteErrors prints one error per message; the forwarder's error says
+// each distinct one once, and still matches it with errors.Is.
+func TestWriteErrorsSummarized(t *testing.T) {
+	rows := make([]string, 5000)
+	for i := range rows {
+		rows[i] = `{"r":1}`
+	}
+	we := make(kafka.WriteErrors, len(rows))
+	for i := range we {
+		if i%2 == 0 {
+			we[i] = kafka.NotLeaderForPartition
+		} else {
+			we[i] = kafka.RequestTimedOut
+		}
+	}
+	we[7] = nil
+	f, _ := New(Config{AgentID: "gw", NewProducer: func() (Producer, error) { return errProducer{we}, nil }},
+		&memOutbox{entries: []Entry{entry(1, rows...)}})
+	_, err := f.Step(context.Background())
+	if err == nil || len(err.Error()) > 600 {
+		t.Fatalf("error of %d bytes: %.600v", len(err.Error()), err)
+	}
+	if !errors.Is(err, kafka.NotLeaderForPartition) || !errors.Is(err, kafka.RequestTimedOut) {
+		t.Fatalf("error does not match its causes: %v", err)
+	}
+	if want := "4999 of 5000 messages failed: 2500x"; !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not contain %q", err, want)
+	}
+}
+
+// A corrupt entry is acknowledged and counted, and none of its rows is sent.
+func TestCorruptEntryDroppedWhole(t *testing.T) {
+	bad := entry(2, `{"r":2}`, `{"r":3}`)
+	bad.Data = bad.Data[:len(bad.Data)-1]
+	ob := &memOutbox{entries: []Entry{entry(1, `{"r":1}`), bad, entry(3, `{"r":4}`)}}
+	fail, closed := 0, 0
+	var written []kafka.Message
+	f, _ := New(Config{AgentID: "gw", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewProducer: func() (Producer, error) { return fakeProducer{&fail, &written, &closed}, nil }}, ob)
+	if _, err := f.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range written {
+		got = append(got, string(m.Value))
+	}
+	if fmt.Sprint(got) != `[{"r":1} {"r":4}]` || !slices.Equal(ob.acked, []uint64{1, 2, 3}) {
+		t.Fatalf("sent %v, acked %v", got, ob.acked)
+	}
+	if s := f.Stats(); s.Corrupt != 1 || s.Rows != 2 {
+		t.Fatalf("stats %+v", s)
 	}
 }
