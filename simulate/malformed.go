@@ -33,11 +33,19 @@ func (g *Generator) malformed(r reading) Message {
 	case ReasonNotObject:
 		payload = []byte(pick(temp, strconv.Quote(temp)))
 	case ReasonWrongType:
+		// A decimal comma ("21,5"), which a numeric column must refuse. A
+		// whole number has no point to replace, and "21" as a string is a
+		// number the agent accepts: give it a comma anyway.
 		comma := []byte(temp)
+		hasPoint := false
 		for i, c := range comma {
 			if c == '.' {
 				comma[i] = ','
+				hasPoint = true
 			}
+		}
+		if !hasPoint {
+			comma = append(comma, ",0"...)
 		}
 		payload = object(set(fields, "temp", pick(`"abc"`, strconv.Quote(string(comma)), "true",
 			`{"value":`+temp+`}`, "["+temp+"]")))

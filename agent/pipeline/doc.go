@@ -1,0 +1,49 @@
+// Package pipeline runs a compiled SQL program — sources, materialized views,
+// sinks — over input messages, with every bit of state in the agent's bbolt
+// store. It is the shared runtime of `eddy agent` (MQTT in, results to the
+// outbox) and `eddy run` (a standalone pipeline over MQTT or Kafka sources).
+//
+// # The batch loop
+//
+// One goroutine owns everything (Run). It takes the messages that are
+// waiting, up to a batch size or a batch delay, and for each:
+//
+//  1. routes it to the sources whose topic pattern matches (MQTT) or whose
+//     topic it came from (Kafka);
+//  2. drops it if it is a broker redelivery (DUP) of a message already
+//     committed (a persisted ring of fingerprints), or, per row, if the
+//     source names a device sequence column and the sequence number was
+//     seen (edge/dedupe, persisted per device);
+//  3. decodes the payload into typed rows (edge/payload); a bad payload or
+//     row becomes a dead letter with its reason, the good rows of the same
+//     payload are kept;
+//  4. feeds each row to the views that read the source (sql/compile builds
+//     the windows.Record; the windows.Operator assigns it to windows).
+//
+// Then it advances every operator to the current processing time, which
+// closes windows whose watermark passed; the emitted results become output
+// rows. Everything the batch changed — operator state, dedupe state,
+// fingerprints, Kafka offsets, the rows for the outbox and for each sink's
+// durable queue, the view tables, dead letters and counters — goes into one
+// store.Batch and one Commit with fsync. Only after the commit are MQTT
+// messages acknowledged, in arrival order. A kill -9 at any moment therefore
+// either keeps a message's effects, its dedupe mark and its counters, or
+// loses them together while the broker redelivers the message.
+//
+// # Outputs
+//
+// Rows for the forwarder go to the store's outbox as wire rows (snappy
+// batches, sync/wire). Rows for local sinks go to a per-sink queue in the
+// store in the same commit; a goroutine per sink writes them and deletes
+// them after the sink accepted them: at-least-once, and every row carries
+// its window and revision, so a consumer that upserts is exact. The latest
+// row of each group (and window) is kept in a view table, persisted too,
+// for GET /v1/views/{name}.
+//
+// # Failure
+//
+// If Commit fails, the batch stays in memory and is committed again with a
+// capped backoff (a full outbox under backpressure waits for space); input
+// is not acknowledged meanwhile, so the broker keeps it. The in-memory
+// state is never behind the store, so nothing is counted twice.
+package pipeline

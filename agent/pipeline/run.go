@@ -1,0 +1,304 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/eddy-iot/eddy/edge/ingest"
+	"github.com/eddy-iot/eddy/edge/store"
+	"github.com/eddy-iot/eddy/windows"
+)
+
+// Run is the batch loop: it reads messages from in until ctx ends or in is
+// closed, and advances the operators on a ticker when nothing comes. It
+// returns nil on a clean stop; state not yet committed is simply not
+// acknowledged, so the broker (or the stored Kafka offsets) replays it.
+func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
+	var wg sync.WaitGroup
+	sctx, stop := context.WithCancel(context.Background())
+	for _, q := range p.queues {
+		wg.Add(1)
+		go func() { defer wg.Done(); q.run(sctx, p.st) }()
+	}
+	defer func() {
+		stop()
+		wg.Wait()
+		p.closeSinks()
+	}()
+	tick := time.NewTicker(p.opts.Tick)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case m, ok := <-in:
+			if !ok {
+				p.step(ctx, p.msgs[:0])
+				return nil
+			}
+			msgs := append(p.msgs[:0], m)
+		drain:
+			for len(msgs) < p.opts.BatchMaxEvents {
+				select {
+				case m, ok := <-in:
+					if !ok {
+						break drain
+					}
+					msgs = append(msgs, m)
+				default:
+					break drain
+				}
+			}
+			p.msgs = msgs
+			if err := p.step(ctx, msgs); err != nil {
+				return nil // ctx ended while committing
+			}
+		case <-tick.C:
+			if err := p.step(ctx, nil); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// step processes one batch of messages (possibly none), advances the
+// operators, commits and acknowledges.
+func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	b := p.batch
+	emitted := p.stats.results.Load()
+	for i := range msgs {
+		p.handle(&msgs[i], now)
+	}
+	for _, v := range p.views {
+		if v.op != nil {
+			v.op.Advance(now)
+		}
+		v.table.prune()
+	}
+	if len(msgs) == 0 && !p.dirty && p.stats.results.Load() == emitted && !p.sinkWork() {
+		return nil // idle tick: nothing worth an fsync; changes stay tracked
+	}
+	p.flush(b)
+	if err := p.commit(ctx, b); err != nil {
+		return err
+	}
+	for i := range msgs {
+		msgs[i].Ack()
+	}
+	clear(msgs) // drop payload references
+	return nil
+}
+
+// sinkWork reports whether a sink has written entries to delete.
+func (p *Pipeline) sinkWork() bool {
+	for _, q := range p.queues {
+		q.mu.Lock()
+		n := len(q.done)
+		q.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// handle processes one message.
+func (p *Pipeline) handle(m *ingest.Message, now int64) {
+	p.stats.messages.Add(1)
+	p.batch.AddCounter("messages_in", 1)
+	p.dirty = true
+	if m.Partition < 0 && m.QoS > 0 {
+		f := ingest.FingerprintOf(m)
+		if m.Dup && p.ring.Seen(f) {
+			p.stats.redelivered.Add(1)
+			p.batch.AddCounter("redelivered_dropped", 1)
+			return
+		}
+		p.ring.Add(f)
+	}
+	if m.Partition >= 0 {
+		srcs := p.kafkaByTopic[m.Topic]
+		for _, s := range srcs {
+			p.kafkaNext[s.name][m.Partition] = m.Offset + 1
+			p.kafkaDirty[s.name][m.Partition] = true
+			p.handleSource(s, m, nil, now)
+		}
+		if len(srcs) == 0 {
+			p.unrouted(m)
+		}
+		return
+	}
+	p.hits, p.caps = p.router.Route(p.hits[:0], p.caps[:0], m.Topic)
+	if len(p.hits) == 0 {
+		p.unrouted(m)
+		return
+	}
+	for _, h := range p.hits {
+		p.handleSource(h.Value, m, h.Captures, now)
+	}
+}
+
+func (p *Pipeline) unrouted(m *ingest.Message) {
+	p.stats.unrouted.Add(1)
+	p.batch.AddCounter("unrouted", 1)
+}
+
+// handleSource decodes a message for one source and feeds its rows to the
+// source's views.
+func (p *Pipeline) handleSource(s *source, m *ingest.Message, caps []string, now int64) {
+	res := s.dec.Decode(m.Payload, caps, now)
+	for _, e := range res.Errors {
+		p.deadLetter(m, e.Reason.String(), s.name+": "+e.Error())
+	}
+	for _, r := range res.Rows {
+		for j, at := range s.decoded {
+			s.row[at] = r.Values[j]
+		}
+		if err := s.fillRow(m, now); err != nil {
+			p.deadLetter(m, "computed_column", s.name+": row "+strconv.Itoa(r.Index)+": "+err.Error())
+			continue
+		}
+		if s.tracker != nil {
+			seq := s.row[s.seqCol]
+			if seq.IsNull() || seq.I < 0 {
+				p.deadLetter(m, "missing_sequence", s.name+": row "+strconv.Itoa(r.Index)+": the sequence column "+
+					s.bound.Columns[s.seqCol].Name+" is missing or negative; devices must send it with every reading")
+				continue
+			}
+			dev := ""
+			if s.deviceCol >= 0 {
+				if d := s.row[s.deviceCol]; d.Kind == windows.KindString {
+					dev = d.S
+				} else {
+					dev = d.String()
+				}
+			}
+			if !s.tracker.Observe(dev, 0, uint64(seq.I)).Keep() {
+				p.stats.duplicates.Add(1)
+				p.batch.AddCounter("duplicates."+s.name, 1)
+				continue
+			}
+		}
+		p.stats.rows.Add(1)
+		p.batch.AddCounter("rows_in."+s.name, 1)
+		part := s.partition(m)
+		for _, v := range s.views {
+			if err := v.process(s, part, now); err != nil {
+				p.deadLetter(m, "rejected_by_view", v.name+": row "+strconv.Itoa(r.Index)+": "+err.Error())
+			}
+		}
+	}
+}
+
+func (p *Pipeline) deadLetter(m *ingest.Message, reason, msg string) {
+	p.stats.deadLetters.Add(1)
+	p.batch.AddDeadLetter(store.DeadLetter{Time: time.UnixMilli(m.Received), Topic: m.Topic, Reason: reason,
+		Payload: m.Payload, Message: msg})
+}
+
+func (p *Pipeline) countError(view, reason string, err error) {
+	p.batch.AddCounter("errors."+reason, 1)
+	p.log.Debug("view output error", "view", view, "err", err)
+}
+
+// flush moves everything the batch changed into b.
+func (p *Pipeline) flush(b *store.Batch) {
+	for _, v := range p.views {
+		if v.op != nil {
+			_ = v.op.Changes(func(k, val []byte) error {
+				if val == nil {
+					b.Delete(v.store, k)
+				} else {
+					b.Put(v.store, k, val)
+				}
+				return nil
+			})
+		}
+		v.table.flush(b)
+	}
+	for _, s := range p.sources {
+		if s.tracker != nil && s.tracker.DirtyCount() > 0 {
+			s.tracker.EachDirty(func(dev string, state []byte) { b.PutDedupe(s.name, dev, state) })
+			s.tracker.ClearDirty()
+		}
+		if s.kafka {
+			for part := range p.kafkaDirty[s.name] {
+				b.PutPipelineMeta("source:"+s.name, "offset/"+strconv.Itoa(part),
+					binary.BigEndian.AppendUint64(nil, uint64(p.kafkaNext[s.name][part])))
+			}
+			clear(p.kafkaDirty[s.name])
+		}
+	}
+	p.ring.Changed(func(k, v []byte) { b.PutPipelineMeta(ingestMeta, "ring/"+string(k), v) })
+	if p.outbox.Rows() > 0 {
+		b.Enqueue(store.Routine, p.outbox.Encode())
+		p.outbox.Reset()
+	}
+	for _, q := range p.queues {
+		q.flush(b)
+	}
+}
+
+// commit commits b, retrying with a capped backoff until it succeeds or ctx
+// ends. A failed commit wrote nothing and b is intact, so retrying it is
+// exact.
+func (p *Pipeline) commit(ctx context.Context, b *store.Batch) error {
+	outbox := b.OutboxBytes() > 0
+	var backoff time.Duration
+	for attempt := 0; ; attempt++ {
+		err := p.st.Commit(b)
+		if err == nil {
+			break
+		}
+		p.stats.commitErrors.Add(1)
+		if attempt == 0 || attempt%20 == 0 {
+			p.log.Warn("commit failed; input is held back and the batch retried", "err", err, "attempt", attempt+1)
+		}
+		if errors.Is(err, store.ErrOutboxFull) {
+			p.mu.Unlock()
+			werr := p.st.WaitOutboxSpace(ctx, b.OutboxBytes())
+			p.mu.Lock()
+			if werr != nil {
+				return werr
+			}
+			continue
+		}
+		backoff = min(max(2*backoff, 50*time.Millisecond), 5*time.Second)
+		p.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			p.mu.Lock()
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		p.mu.Lock()
+	}
+	p.stats.commits.Add(1)
+	p.stats.lastCommit.Store(p.now())
+	p.dirty = false
+	p.wakeSinks()
+	b.Reset()
+	if outbox && p.opts.OnCommit != nil {
+		p.opts.OnCommit()
+	}
+	return nil
+}
+
+// wakeSinks tells each sink worker that committed entries wait.
+func (p *Pipeline) wakeSinks() {
+	for _, q := range p.queues {
+		if q.next-1 > q.written.Load() {
+			select {
+			case q.notify <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
