@@ -116,12 +116,11 @@ func newRowMaker(t testing.TB, agent string) *rowMaker {
 			for s := 0; s < 60; s++ {
 				st.Add(windows.Float(20+float64(v)/10+3*math.Sin(float64(s+v)/7)), 0)
 			}
-			out[i] = wire.Agg{Name: names[i], Value: st.Result()}
-			switch names[i] {
-			case "p95_temp":
+			// As the agent builds them: every aggregate with its mergeable
+			// columns, the sketch with its state too.
+			out[i] = wire.Agg{Name: names[i], Value: st.Result(), Merge: st.Mergeable(), HasMerge: true}
+			if names[i] == "p95_temp" {
 				out[i].State = st.AppendBinary(nil)
-			default:
-				out[i].Merge, out[i].HasMerge = st.Mergeable(), true
 			}
 		}
 		m.variants = append(m.variants, out)

@@ -38,7 +38,7 @@ var documentedFields = []string{"agent", "view", "window_start", "window_end", "
 	"site", "device", "n", "avg_temp", "min_temp", "max_temp", "p95_temp",
 	"n__count", "avg_temp__count", "avg_temp__sum", "avg_temp__sumsq",
 	"min_temp__count", "min_temp__min", "min_temp__max", "max_temp__count", "max_temp__min", "max_temp__max",
-	"p95_temp__state"}
+	"p95_temp__count", "p95_temp__min", "p95_temp__max", "p95_temp__state"}
 
 var rfc3339ms = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 

@@ -7,16 +7,22 @@
 // row, readable as plain JSON by RisingWave (FORMAT PLAIN ENCODE JSON) and
 // Flink ('format' = 'json'):
 //
-//	{"agent":"gw-1","view":"temp_1m","window_start":"2026-11-24T12:00:00.000Z",
-//	 "window_end":"2026-11-24T12:01:00.000Z","revision":0,"final":true,
-//	 "site":"a","device":"d1","avg_temp":21.5,"n":60,
-//	 "avg_temp__count":60,"avg_temp__sum":1290,"avg_temp__sumsq":27740.5,
-//	 "avg_temp__min":20.1,"avg_temp__max":23,"p95__state":"AQID..."}
+//	{"agent":"gw-017","view":"temp_1m","window_start":"2026-11-25T12:00:00.000Z",
+//	 "window_end":"2026-11-25T12:01:00.000Z","revision":1,"final":true,
+//	 "site":"plant-a","device":"t-0042","n":4,"avg_temp":21.5,"p95_temp":22.5,
+//	 "n__count":4,"avg_temp__count":4,"avg_temp__sum":86,"avg_temp__sumsq":0,
+//	 "p95_temp__count":4,"p95_temp__min":20.5,"p95_temp__max":22.5,
+//	 "p95_temp__state":"AQmQTgQAAAAAAIA0QAAAAAAAgDZAAAAErgIBAAEAAQEB"}
+//
+// The full contract, with the columns each aggregate carries and the
+// RisingWave and Flink statements that read the topic, is
+// docs/results-topic.md; doc_test.go holds its examples to this code.
 //
 // Fixed fields come first, then the group-key columns, then the aggregate
 // values, then for each aggregate its SQL-mergeable columns (name__count,
-// name__sum, name__sumsq, name__min, name__max: only those that carry
-// meaning) and, for aggregates whose partial state is not derivable from
+// name__sum, name__sumsq, name__min, name__max: those the aggregate's
+// windows.Mergeable flags; sum and avg write name__sumsq as 0 because
+// Mergeable cannot say it is untracked, see docs/results-topic.md) and, for aggregates whose partial state is not derivable from
 // them (sketches, first/last, histograms), the state as base64 in name__state.
 // Times are RFC 3339 UTC with milliseconds. An unbounded (no window) view
 // omits window_start and window_end.
