@@ -17,7 +17,28 @@
 // After any failure the kafka-go writer and its connection pool are thrown
 // away and rebuilt, which is how the forwarder recovers from the stalls
 // kafka-go is known for after a broker restart (segmentio/kafka-go #387,
-// #955): no connection survives from before the outage.
+// #955): no connection survives from before the outage. The writer's
+// transport is closed with it (kafka.Writer.Close leaves a caller's
+// Transport open), so an agent offline for days does not pile up connection
+// pools. kafka.WriteErrors, one error per message, is summarized to its
+// distinct errors before it reaches an error or a log line.
+//
+// The real-broker tests show it: an outage test stops and kills a private
+// Kafka while results keep being committed, a crash test SIGKILLs a child
+// agent mid-drain, and both find every committed row in Kafka afterwards.
+//
+// # Outbox ids
+//
+// Entry.ID is opaque to the forwarder: it hands the ids of a step back to
+// Ack and reports the last one as Stats.LastForwarded and in checkpoints.
+// An adapter over edge/store, whose ids are (priority, sequence), packs them
+// into one uint64, for example priority<<56 | sequence.
+//
+// # Topics
+//
+// EnsureTopics (or Config.CreateTopics, which makes Run call it) creates the
+// results topic and the checkpoints topic, the latter compacted, and waits
+// until both have partition leaders, so that the first writes do not fail.
 //
 // # Drain rate
 //

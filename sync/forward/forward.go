@@ -274,17 +274,20 @@ func (f *Forwarder) Run(ctx context.Context) error {
 	tick := time.NewTicker(f.cfg.CheckpointEvery)
 	defer tick.Stop()
 	topicsReady := !f.cfg.CreateTopics
+	var nextEnsure time.Time
 	for {
-		if !topicsReady {
-			// Best effort: a broker that auto-creates topics, or an admin
-			// who created them, makes forwarding work without it.
-			if err := f.EnsureTopics(ctx); err != nil {
-				if failures == 0 {
-					f.cfg.Logger.Warn("forward: creating the kafka topics failed; forwarding anyway", "err", err)
-				}
+		if !topicsReady && !time.Now().Before(nextEnsure) {
+			// Best effort, bounded, and retried at the checkpoint period: a
+			// broker that auto-creates topics, or an admin who created
+			// them, makes forwarding work without it.
+			ectx, cancel := context.WithTimeout(ctx, f.cfg.WriteTimeout)
+			if err := f.EnsureTopics(ectx); err != nil {
+				nextEnsure = time.Now().Add(f.cfg.CheckpointEvery)
+				f.cfg.Logger.Warn("forward: creating the kafka topics failed; forwarding anyway", "err", err, "retry_in", f.cfg.CheckpointEvery)
 			} else {
 				topicsReady = true
 			}
+			cancel()
 		}
 		n, err := f.Step(ctx)
 		if ctx.Err() != nil {

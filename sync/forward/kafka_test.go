@@ -164,18 +164,19 @@ func checkDocumentedFields(t *testing.T, value []byte) {
 	}
 }
 
-// The checkpoints topic is created compacted, and a checkpoint sent after a
-// drained step is readable with the forwarded sequence.
+// Run with CreateTopics creates the results topic and the checkpoints topic,
+// the latter compacted, and a checkpoint sent after a drained step is
+// readable with the forwarded sequence.
 func TestCheckpointsTopicCompacted(t *testing.T) {
 	t.Parallel()
 	addr := testenv.Kafka(t)
 	results := testenv.TopicName(t, "results")
 	cps := testenv.TopicName(t, "checkpoints")
-	testenv.CreateTopic(t, addr, results, 1, false)
 	opts := kafkaconn.Options{Brokers: []string{addr}}
 	s := openStore(t, "")
 	newRowMaker(t, "gw-c").fill(t, s, 0, 100, 10, 10)
 	f, err := forward.New(forward.Config{AgentID: "gw-c", ResultsTopic: results, CheckpointsTopic: cps, Kafka: opts,
+		CreateTopics: true,
 		Checkpoint: func() *wire.Checkpoint {
 			return &wire.Checkpoint{Agent: "gw-c", AgentVersion: "test", ConfigVersion: 4,
 				Watermarks: map[string]int64{"temps": 1795000060000}, Dropped: map[string]int64{"malformed_json": 1}}
@@ -185,30 +186,36 @@ func TestCheckpointsTopicCompacted(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := f.EnsureTopics(ctx); err != nil {
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.Run(runCtx) }()
+	testenv.WaitFor(t, time.Minute, func() bool { return outboxDepth(t, s) == 0 }, "Run drains the outbox")
+	stop()
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	if err := f.EnsureTopics(ctx); err != nil {
-		t.Fatalf("second EnsureTopics: %v", err)
+		t.Fatalf("EnsureTopics on existing topics: %v", err)
 	}
 	c := &kafka.Client{Addr: kafka.TCP(addr), Timeout: 10 * time.Second}
-	res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
-		ResourceType: kafka.ResourceTypeTopic, ResourceName: cps, ConfigNames: []string{"cleanup.policy"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy := ""
-	for _, r := range res.Resources {
-		for _, e := range r.ConfigEntries {
-			if e.ConfigName == "cleanup.policy" {
-				policy = e.ConfigValue
+	policy := map[string]string{}
+	for _, topic := range []string{results, cps} {
+		res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"cleanup.policy"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Resources {
+			for _, e := range r.ConfigEntries {
+				if e.ConfigName == "cleanup.policy" {
+					policy[topic] = e.ConfigValue
+				}
 			}
 		}
 	}
-	if policy != "compact" {
-		t.Fatalf("checkpoints topic cleanup.policy = %q, want compact", policy)
+	if policy[cps] != "compact" || policy[results] != "delete" {
+		t.Fatalf("cleanup.policy: checkpoints %q (want compact), results %q (want delete)", policy[cps], policy[results])
 	}
-	drain(t, f, s, time.Minute)
 	want := f.Stats().LastForwarded
 	msgs := readAll(t, addr, cps, 1, time.Minute)
 	last := msgs[len(msgs)-1]
@@ -222,6 +229,7 @@ func TestCheckpointsTopicCompacted(t *testing.T) {
 	if cp.LastForwarded != want || cp.ConfigVersion != 4 || cp.Watermarks["temps"] != 1795000060000 {
 		t.Fatalf("checkpoint %s, want last_forwarded_seq %d", last.Value, want)
 	}
+	checkExact(t, readAll(t, addr, results, 100, time.Minute), []string{"gw-c"}, 100)
 }
 
 // The forwarder authenticates with SCRAM-SHA-512 over TLS.
