@@ -54,9 +54,12 @@ type Settings struct {
 	Token    string
 	Batch    int
 	MaxBytes int
-	Stdout   io.Writer // print sinks; nil = os.Stdout
-	Logger   *slog.Logger
-	Now      func() int64
+	// TableWindows is how many windows' worth of rows each windowed view
+	// keeps for GET /v1/views (see pipeline.Options); 0 = 3.
+	TableWindows int
+	Stdout       io.Writer // print sinks; nil = os.Stdout
+	Logger       *slog.Logger
+	Now          func() int64
 }
 
 // Program is one SQL script.
@@ -110,6 +113,7 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 		OpenSink:       opener.open,
 		Outbox:         s.Sync != nil && s.Sync.Enabled,
 		BatchMaxEvents: s.Batch,
+		TableWindows:   s.TableWindows,
 	}
 	if popts.Outbox {
 		fcfg := forward.Config{AgentID: s.ID, Kafka: s.Sync.Kafka, ResultsTopic: s.Sync.ResultsTopic,
@@ -171,8 +175,15 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 		set := metrics.NewSet()
 		registerMetrics(set, pl, st)
 		srv := &server{pl: pl, st: st, token: s.Token, metrics: set, log: s.Logger}
-		if r.fwd != nil {
-			srv.extra = func() map[string]any { return map[string]any{"forwarder": r.fwd.Stats()} }
+		srv.extra = func() map[string]any {
+			out := map[string]any{}
+			if r.fwd != nil {
+				out["forwarder"] = r.fwd.Stats()
+			}
+			if st, ok := r.MQTTStats(); ok {
+				out["mqtt"] = st
+			}
+			return out
 		}
 		addr, err := serve(ictx, s.HTTPAddr, srv.handler(), s.Logger)
 		if err != nil {
@@ -276,4 +287,20 @@ func dedupeFromSQL(cat *sql.Catalog) map[string]pipeline.Dedupe {
 		}
 	}
 	return out
+}
+
+// MQTTStats returns the MQTT input's counters; ok is false without MQTT
+// sources.
+func (r *Runtime) MQTTStats() (st ingest.Stats, ok bool) {
+	if r.mqttIn == nil {
+		return st, false
+	}
+	return r.mqttIn.Stats(), true
+}
+
+// MQTTConnected reports whether the MQTT input is connected and its
+// subscriptions were acknowledged.
+func (r *Runtime) MQTTConnected() bool {
+	st, ok := r.MQTTStats()
+	return ok && st.Connected && st.Subscribed > 0
 }

@@ -139,9 +139,11 @@ log:
 	// The persistent session must exist before the fleet publishes, or the
 	// broker would not queue for it while the agent is down.
 	testenv.WaitFor(t, 20*time.Second, func() bool {
-		var st map[string]any
-		return a.get("/v1/status", &st) == nil
-	}, "agent API up")
+		var st struct {
+			MQTT struct{ Subscribed int64 } `json:"mqtt"`
+		}
+		return a.get("/v1/status", &st) == nil && st.MQTT.Subscribed > 0
+	}, "agent subscribed")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

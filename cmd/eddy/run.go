@@ -26,6 +26,7 @@ func runPipeline(args []string, stdout, stderr io.Writer) int {
 	broker := fs.String("mqtt", "", "MQTT broker URL for MQTT sources without a url option (tcp:// or ssl://)")
 	user := fs.String("mqtt-username", "", "MQTT username (password from EDDY_MQTT_PASSWORD)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	tableWindows := fs.Int("table-windows", 100, "windows' worth of rows each windowed view keeps for GET /v1/views")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -55,7 +56,7 @@ func runPipeline(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rt, err := agent.Start(ctx, agent.Settings{ID: *id, DataDir: *dataDir, Programs: progs, MQTT: mo,
-		HTTPAddr: *httpAddr, Token: token, Stdout: stdout, Logger: log})
+		HTTPAddr: *httpAddr, Token: token, Stdout: stdout, Logger: log, TableWindows: *tableWindows})
 	if err != nil {
 		fmt.Fprintf(stderr, "eddy run: %v\n", err)
 		return 1

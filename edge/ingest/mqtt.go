@@ -19,14 +19,15 @@ type Subscription struct {
 
 // MQTT is an MQTT input: one supervised connection with its subscriptions.
 type MQTT struct {
-	conn     *mqttconn.Conn
-	out      chan Message
-	subs     []Subscription
-	now      func() int64
-	log      *slog.Logger
-	received atomic.Int64
-	dropped  atomic.Int64
-	subErrs  atomic.Int64
+	conn       *mqttconn.Conn
+	out        chan Message
+	subs       []Subscription
+	now        func() int64
+	log        *slog.Logger
+	received   atomic.Int64
+	dropped    atomic.Int64
+	subErrs    atomic.Int64
+	subscribed atomic.Int64
 }
 
 // NewMQTT starts an input. cfg.CleanSession should be false and the client
@@ -87,9 +88,11 @@ func (m *MQTT) subscribe(c paho.Client) {
 				if code == 0x80 {
 					m.subErrs.Add(1)
 					m.log.Error("mqtt broker refused subscription", "filter", f)
+					return
 				}
 			}
 		}
+		m.subscribed.Add(1)
 	}()
 }
 
@@ -119,13 +122,16 @@ type Stats struct {
 	Received       int64
 	Overflow       int64 // QoS 0 messages dropped because the queue was full
 	SubscribeFails int64
-	Connected      bool
-	ConnectFails   int64
+	// Subscribed counts the (re)subscriptions the broker acknowledged: once
+	// it is > 0 the broker delivers every matching message to the session.
+	Subscribed   int64
+	Connected    bool
+	ConnectFails int64
 }
 
 // Stats returns the counters.
 func (m *MQTT) Stats() Stats {
-	return Stats{Received: m.received.Load(), Overflow: m.dropped.Load(), SubscribeFails: m.subErrs.Load(),
+	return Stats{Received: m.received.Load(), Overflow: m.dropped.Load(), SubscribeFails: m.subErrs.Load(), Subscribed: m.subscribed.Load(),
 		Connected: m.conn.Connected(), ConnectFails: m.conn.FailedAttempts()}
 }
 
