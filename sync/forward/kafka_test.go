@@ -253,3 +253,58 @@ func TestForwardSASLSCRAMOverTLS(t *testing.T) {
 	drain(t, f, s, time.Minute)
 	checkExact(t, readAll(t, plain, topic, 300, time.Minute), []string{"gw-s"}, 300)
 }
+
+// Alert entries leave before routine entries that were waiting longer.
+func TestAlertPriorityFirst(t *testing.T) {
+	t.Parallel()
+	addr := testenv.Kafka(t)
+	topic := testenv.TopicName(t, "results")
+	testenv.CreateTopic(t, addr, topic, 1, false)
+	s := openStore(t, "")
+	m := newRowMaker(t, "gw-p")
+	m.fill(t, s, 0, 300, 10, 5) // routine rows 0..299
+	var enc wire.BatchEncoder
+	enc.Add(m.append(nil, 300))
+	b := s.NewBatch()
+	b.Enqueue(store.Alert, enc.Encode())
+	if err := s.Commit(b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := forward.New(forward.Config{AgentID: "gw-p", ResultsTopic: topic, MaxEntries: 4,
+		Kafka: kafkaconn.Options{Brokers: []string{addr}}}, storeOutbox{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(t, f, s, time.Minute)
+	msgs := readAll(t, addr, topic, 301, time.Minute)
+	if i := parseRow(t, msgs[0].Value).index(t); i != 300 {
+		t.Fatalf("first row in Kafka is %d, want the alert row 300", i)
+	}
+	checkExact(t, msgs, []string{"gw-p"}, 301)
+}
+
+// A backlog drains no faster than the configured rate (after the one-second
+// burst), so a fleet coming back at once does not flatten the cluster.
+func TestDrainRateLimited(t *testing.T) {
+	t.Parallel()
+	addr := testenv.Kafka(t)
+	topic := testenv.TopicName(t, "results")
+	testenv.CreateTopic(t, addr, topic, 1, false)
+	s := openStore(t, "")
+	const n, rate = 6000, 3000.0
+	newRowMaker(t, "gw-r").fill(t, s, 0, n, 100, 10)
+	f, err := forward.New(forward.Config{AgentID: "gw-r", ResultsTopic: topic, MaxEntries: 2, RateRows: rate,
+		Kafka: kafkaconn.Options{Brokers: []string{addr}}}, storeOutbox{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	drain(t, f, s, time.Minute)
+	elapsed := time.Since(start)
+	// n rows at rate r with a burst of r: at least (n-r)/r seconds.
+	if floor := time.Duration((n - rate) / rate * float64(time.Second)); elapsed < floor*9/10 {
+		t.Fatalf("drained %d rows in %v at a limit of %.0f rows/s: faster than the floor %v", n, elapsed, rate, floor)
+	}
+	t.Logf("%d rows in %v (%.0f rows/s, limit %.0f)", n, elapsed, n/elapsed.Seconds(), rate)
+	checkExact(t, readAll(t, addr, topic, n, time.Minute), []string{"gw-r"}, n)
+}
