@@ -56,6 +56,11 @@ type Config struct {
 	// forwarding; leave it off where the agent's Kafka user may not create
 	// topics.
 	CreateTopics bool
+	// MaxBatchBytes bounds one Kafka record batch, counted before
+	// compression; default 768 KiB. The broker refuses a batch larger than
+	// its message.max.bytes (default 1 MiB) after compression, for ever:
+	// keep MaxBatchBytes below 6/7 of it, snappy's worst-case expansion.
+	MaxBatchBytes int
 	// ResultsPartitions is the partition count of a results topic that
 	// EnsureTopics creates; 0 means the broker's default (num.partitions).
 	ResultsPartitions int
@@ -79,6 +84,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBytes <= 0 {
 		c.MaxBytes = 1 << 20
+	}
+	if c.MaxBatchBytes <= 0 {
+		c.MaxBatchBytes = 768 << 10
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 15 * time.Second
@@ -142,7 +150,8 @@ func New(cfg Config, outbox Outbox) (*Forwarder, error) {
 		k := cfg.Kafka
 		id := cfg.AgentID
 		wt := cfg.WriteTimeout
-		cfg.NewProducer = func() (Producer, error) { return newWriter(&k, id, wt) }
+		bb := cfg.MaxBatchBytes
+		cfg.NewProducer = func() (Producer, error) { return newWriter(&k, id, wt, bb) }
 	}
 	f := &Forwarder{cfg: cfg, outbox: outbox, wake: make(chan struct{}, 1),
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
@@ -150,7 +159,7 @@ func New(cfg Config, outbox Outbox) (*Forwarder, error) {
 	return f, nil
 }
 
-func newWriter(k *kafkaconn.Options, id string, timeout time.Duration) (Producer, error) {
+func newWriter(k *kafkaconn.Options, id string, timeout time.Duration, batchBytes int) (Producer, error) {
 	tr, err := k.Transport("eddy-" + id)
 	if err != nil {
 		return nil, err
@@ -161,7 +170,7 @@ func newWriter(k *kafkaconn.Options, id string, timeout time.Duration) (Producer
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: 10 * time.Millisecond,
 		BatchSize:    5000,
-		BatchBytes:   8 << 20,
+		BatchBytes:   int64(batchBytes),
 		Compression:  kafka.Snappy,
 		MaxAttempts:  1, // the forwarder retries, with backoff and a fresh writer
 		ReadTimeout:  timeout,

@@ -2,7 +2,9 @@ package forward_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"regexp"
@@ -307,4 +309,51 @@ func TestDrainRateLimited(t *testing.T) {
 	}
 	t.Logf("%d rows in %v (%.0f rows/s, limit %.0f)", n, elapsed, n/elapsed.Seconds(), rate)
 	checkExact(t, readAll(t, addr, topic, n, time.Minute), []string{"gw-r"}, n)
+}
+
+// Rows that snappy cannot shrink (big random sketch states) still fit the
+// broker's default record-batch limit (message.max.bytes, about 1 MB after
+// compression): the forwarder must not build batches Kafka refuses forever.
+func TestIncompressibleRowsFitBrokerLimit(t *testing.T) {
+	t.Parallel()
+	addr := testenv.Kafka(t)
+	topic := testenv.TopicName(t, "results")
+	testenv.CreateTopic(t, addr, topic, 1, false)
+	s := openStore(t, "")
+	m := newRowMaker(t, "gw-x")
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 3000
+	var enc wire.BatchEncoder
+	b := s.NewBatch()
+	for i := 0; i < n; i++ {
+		state := make([]byte, 1500)
+		for j := range state {
+			state[j] = byte(rng.Uint32())
+		}
+		row := m.append(nil, i)
+		// Splice a big random state in before the closing brace.
+		row = append(row[:len(row)-1], `,"big__state":"`...)
+		row = base64.StdEncoding.AppendEncode(row, state)
+		row = append(row, `"}`...)
+		enc.Add(row)
+		if enc.Rows() == 1000 { // an entry of 2.7 MB: Peek returns it whole
+			b.Enqueue(store.Routine, enc.Encode())
+			enc.Reset()
+		}
+	}
+	if err := s.Commit(b); err != nil {
+		t.Fatal(err)
+	}
+	f, err := forward.New(forward.Config{AgentID: "gw-x", ResultsTopic: topic,
+		Kafka: kafkaconn.Options{Brokers: []string{addr}}}, storeOutbox{s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := f.Step(ctx); err != nil {
+		t.Fatalf("a step of %d incompressible rows of about 2.7 KB: %v", n, err)
+	}
+	drain(t, f, s, time.Minute)
+	checkExact(t, readAll(t, addr, topic, n, time.Minute), []string{"gw-x"}, n)
 }
