@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -172,6 +174,17 @@ func TestOutageKafkaStoppedAndKilled(t *testing.T) {
 	msgs := readAll(t, addr, topic, n, 2*time.Minute)
 	dups := checkExact(t, msgs, []string{"gw-o"}, n)
 	t.Logf("%d rows committed, %d messages in Kafka (%d duplicates from writes retried after a failure)", n, len(msgs), dups)
+	// Kafka-level snappy, end to end: the broker's log for the topic is far
+	// smaller than the JSON it holds.
+	logBytes := topicLogBytes(t, b.Dir(), topic)
+	var jsonBytes int64
+	for _, m := range msgs {
+		jsonBytes += int64(len(m.Value))
+	}
+	t.Logf("broker log %d bytes for %d bytes of JSON rows: %.1fx", logBytes, jsonBytes, float64(jsonBytes)/float64(logBytes))
+	if logBytes*3 > jsonBytes {
+		t.Errorf("broker log %d bytes for %d bytes of JSON: not compressed", logBytes, jsonBytes)
+	}
 	deadline := time.Now().Add(time.Minute)
 	for live.count() < len(msgs) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -192,4 +205,23 @@ func TestOutageKafkaStoppedAndKilled(t *testing.T) {
 			t.Fatalf("live reader message %d: offset %d, want %d", i, m.Offset, msgs[i].Offset)
 		}
 	}
+}
+
+// topicLogBytes sums the segment files of topic in a broker's data
+// directory (<dir>/data/<topic>-<partition>/*.log).
+func topicLogBytes(t *testing.T, dir, topic string) int64 {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "data", topic+"-*", "*.log"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no log segments of %s under %s: %v", topic, dir, err)
+	}
+	var total int64
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += st.Size()
+	}
+	return total
 }
