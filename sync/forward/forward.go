@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -94,9 +93,10 @@ func (c *Config) defaults() {
 	if c.MinBackoff <= 0 {
 		c.MinBackoff = 200 * time.Millisecond
 	}
-	if c.MaxBackoff < c.MinBackoff {
+	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 30 * time.Second
 	}
+	c.MaxBackoff = max(c.MaxBackoff, c.MinBackoff)
 	if c.CheckpointEvery <= 0 {
 		c.CheckpointEvery = 30 * time.Second
 	}
@@ -107,13 +107,14 @@ func (c *Config) defaults() {
 
 // Stats are the forwarder's counters.
 type Stats struct {
-	Rows          int64  // rows acknowledged by Kafka
-	Entries       int64  // outbox entries acknowledged
-	Bytes         int64  // row bytes acknowledged (before Kafka compression)
-	Failures      int64  // failed write attempts
-	Corrupt       int64  // outbox entries dropped because they could not be decoded
-	LastForwarded uint64 // highest outbox id acknowledged
-	Connected     bool   // the last write succeeded
+	Rows           int64     // rows acknowledged by Kafka
+	Entries        int64     // outbox entries acknowledged
+	Bytes          int64     // row bytes acknowledged (before Kafka compression)
+	Failures       int64     // failed write attempts
+	Corrupt        int64     // outbox entries dropped because they could not be decoded
+	LastForwarded  uint64    // outbox id of the last entry acknowledged (opaque, see the package doc)
+	LastCheckpoint time.Time // when Kafka last acknowledged a checkpoint; zero if never
+	Connected      bool      // the last write succeeded
 }
 
 // Forwarder drains an Outbox into Kafka. Run it in one goroutine.
@@ -131,10 +132,9 @@ type Forwarder struct {
 	scratch []byte          // wire.DecodeBatch's buffer
 
 	rows, entries, bytes, failures, corrupt atomic.Int64
+	lastCheckpoint                          atomic.Int64 // Unix ns
 	lastFwd                                 atomic.Uint64
 	connected                               atomic.Bool
-	mu                                      sync.Mutex
-	lastCheckpoint                          time.Time
 }
 
 // New validates cfg and returns a forwarder for outbox.
@@ -271,8 +271,12 @@ func (f *Forwarder) Notify() {
 
 // Stats returns a snapshot of the counters.
 func (f *Forwarder) Stats() Stats {
-	return Stats{Rows: f.rows.Load(), Entries: f.entries.Load(), Bytes: f.bytes.Load(), Failures: f.failures.Load(),
+	s := Stats{Rows: f.rows.Load(), Entries: f.entries.Load(), Bytes: f.bytes.Load(), Failures: f.failures.Load(),
 		Corrupt: f.corrupt.Load(), LastForwarded: f.lastFwd.Load(), Connected: f.connected.Load()}
+	if ns := f.lastCheckpoint.Load(); ns != 0 {
+		s.LastCheckpoint = time.Unix(0, ns)
+	}
+	return s
 }
 
 // Run drains until ctx ends. It returns nil on cancellation; outbox read
@@ -428,9 +432,7 @@ func (f *Forwarder) sendCheckpoint(ctx context.Context) {
 	}
 	// A lost checkpoint is replaced by the next one: errors are counted, not retried.
 	if err := f.write(ctx, []kafka.Message{{Topic: f.cfg.CheckpointsTopic, Key: []byte(f.cfg.AgentID), Value: b}}); err == nil {
-		f.mu.Lock()
-		f.lastCheckpoint = time.Now()
-		f.mu.Unlock()
+		f.lastCheckpoint.Store(time.Now().UnixNano())
 	}
 }
 

@@ -123,6 +123,9 @@ func TestCheckpointAfterStep(t *testing.T) {
 	if last.Topic != "eddy.checkpoints" || err != nil || cp.LastForwarded != 7 {
 		t.Fatalf("checkpoint %s %s %v", last.Topic, last.Value, err)
 	}
+	if f.Stats().LastCheckpoint.IsZero() {
+		t.Fatal("Stats.LastCheckpoint not set after an acknowledged checkpoint")
+	}
 }
 
 func TestTokenBucket(t *testing.T) {
