@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,7 +18,10 @@ import (
 // realistic rows of rowMaker, 200 to a snappy batch as the agent encodes one
 // engine step, 10 batches to a commit), then times the forwarder draining it
 // into the shared Kafka with its default settings (acks=all, snappy). Target:
-// 50,000 results/s. Run it with a fixed count, for example
+// 50,000 results/s. Besides results/s it reports per result: json-bytes (the
+// row), outbox-bytes (snappy payload in the outbox), file-bytes (bbolt file
+// minus free pages, with bbolt's page rounding and growth slack) and
+// kafka-bytes (the broker's log). Run it with a fixed count, for example
 //
 //	go test ./sync/forward -run '^$' -bench OutboxDrain -benchtime 200000x
 func BenchmarkOutboxDrain(b *testing.B) {
@@ -61,4 +66,19 @@ func BenchmarkOutboxDrain(b *testing.B) {
 	b.ReportMetric(float64(size.FileBytes-size.FreeBytes)/float64(b.N), "file-bytes/result")
 	b.ReportMetric(float64(f.Stats().Bytes)/float64(b.N), "json-bytes/result")
 	b.ReportMetric(float64(f.Stats().Failures), "failed-writes")
+	// What the broker stores per result (Kafka-level snappy over the rows),
+	// when the shared broker's data directory is at hand (scripts/testenv.sh
+	// keeps it under the run's state directory).
+	if state := os.Getenv("EDDY_TESTENV_STATE"); state != "" {
+		files, _ := filepath.Glob(filepath.Join(state, "kafka", "data", topic+"-*", "*.log"))
+		var size int64
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil {
+				size += st.Size()
+			}
+		}
+		if size > 0 {
+			b.ReportMetric(float64(size)/float64(b.N), "kafka-bytes/result")
+		}
+	}
 }
