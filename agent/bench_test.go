@@ -1,0 +1,388 @@
+// Ingest benchmarks of the agent (issue 6). How to run them, without make:
+//
+//	scripts/testenv.sh run -- go test -run '^$' -bench 'BenchmarkAgentIngest' -benchtime 1x -count 3 ./agent/
+//
+// or, with the test brokers already up (scripts/testenv.sh start), after
+// sourcing the env file it prints: `. $STATE/env && go test -run '^$' -bench
+// BenchmarkAgentIngest -benchtime 1x -count 3 ./agent/`. They skip under
+// -short and without the testenv variables. Each benchmark starts a Mosquitto
+// of its own (testenv.PrivateMosquitto), builds bin/eddy into a temporary
+// directory and runs `eddy agent` as a subprocess, so rss-MB is the agent's
+// own peak (VmHWM). One iteration is a whole run (about 10-30 s): use
+// -benchtime 1x.
+//
+// Knobs (environment): EDDY_BENCH_READINGS=n readings per device (default
+// 30 at QoS 0, 8 at QoS 1: the test Mosquitto queues at most 100,000
+// messages per client and drops QoS 1 messages beyond that);
+// EDDY_BENCH_INPROC=1 runs the agent inside the test process (agent.Start)
+// instead of as a subprocess, so that `-cpuprofile cpu.out` profiles it
+// (rss-MB is then not reported).
+//
+// Metrics: events/s is MQTT messages per second from the publisher's first
+// message to the agent's commit of its last (read from /v1/status, whose
+// reply waits for the batch in progress to commit); bare-events/s is the
+// same for a paho subscriber that only counts, run first with the same
+// pre-generated messages, the same publisher and the same broker; ratio is
+// their quotient. dropped is the agent's ingest_overflow (QoS 0 messages
+// refused because its queue was full); lost is what was published but
+// neither processed nor counted as dropped (for the bare subscriber:
+// bare-lost); cpu-µs/event is the agent's user+system CPU per message, a
+// figure less disturbed by other load on the machine than events/s.
+package agent_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/eddy-iot/eddy/agent"
+	"github.com/eddy-iot/eddy/internal/mqttconn"
+	"github.com/eddy-iot/eddy/internal/testenv"
+	"github.com/eddy-iot/eddy/simulate"
+)
+
+func BenchmarkAgentIngestQoS0(b *testing.B) { benchIngest(b, 0, 30) }
+func BenchmarkAgentIngestQoS1(b *testing.B) { benchIngest(b, 1, 8) }
+
+// benchDevices is the fleet size the issue asks for.
+const benchDevices = 10_000
+
+// benchWindow is the tumbling window of the view, ms.
+const benchWindow = 10_000
+
+// stallTimeout ends a leg that has stopped making progress (messages lost).
+const stallTimeout = 5 * time.Second
+
+func benchIngest(b *testing.B, qos byte, readings int) {
+	if testing.Short() {
+		b.Skip("broker benchmark skipped under -short")
+	}
+	broker := testenv.PrivateMosquitto(b).Addr()
+	if n, err := strconv.Atoi(os.Getenv("EDDY_BENCH_READINGS")); err == nil && n > 0 {
+		readings = n
+	}
+	inproc := os.Getenv("EDDY_BENCH_INPROC") == "1"
+	var bin string
+	if !inproc {
+		bin = buildEddyTB(b)
+	}
+	cfg := simulate.Config{Devices: benchDevices, Seed: 6, Readings: readings, Interval: 1000, Disorder: 2000,
+		DupRate: 0.01, MalformedRate: 0.005, TopicPrefix: testenv.TopicName(b, "bench"),
+		Start: time.Now().Add(-time.Hour).UnixMilli()}
+	// Pre-generated, so that the publisher costs the same in both legs and
+	// generating does not compete with the agent for the CPU.
+	var msgs []simulate.Message
+	var good int64
+	for g := simulate.New(cfg); ; {
+		m, ok := g.Next()
+		if !ok {
+			break
+		}
+		if m.Kind == simulate.Good {
+			good++
+		}
+		msgs = append(msgs, m)
+	}
+	prog := simulate.SQL(cfg, benchWindow)
+	prog = strings.Replace(prog, "qos = '1'", "qos = '"+strconv.Itoa(int(qos))+"'", 1)
+
+	var sum struct {
+		bareSec, agentSec, cpuSec float64
+		bareN, agentN             int64
+		dropped, lost, bareLost   int64
+		rss                       float64
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bare := runBare(b, broker, cfg.TopicPrefix, qos, msgs)
+		sum.bareSec += bare.elapsed.Seconds()
+		sum.bareN += bare.received
+		sum.bareLost += int64(len(msgs)) - bare.received
+
+		ag := runAgentLeg(b, bin, broker, prog, qos, msgs, inproc)
+		sum.agentSec += ag.elapsed.Seconds()
+		sum.agentN += ag.status.Pipeline.Messages
+		sum.dropped += ag.status.MQTT.Overflow
+		sum.lost += int64(len(msgs)) - ag.status.Pipeline.Messages - ag.status.MQTT.Overflow
+		sum.cpuSec += ag.cpu.Seconds()
+		sum.rss = max(sum.rss, float64(ag.hwmKB)/1024)
+		if ag.status.MQTT.Overflow == 0 && ag.status.Pipeline.Messages == int64(len(msgs)) &&
+			ag.status.Pipeline.Rows != good {
+			b.Errorf("every message processed but rows_in = %d, want %d good readings (status %+v)",
+				ag.status.Pipeline.Rows, good, ag.status.Pipeline)
+		}
+		if qos > 0 && ag.status.Pipeline.Messages != int64(len(msgs)) {
+			b.Errorf("QoS %d: the agent processed %d of %d messages", qos, ag.status.Pipeline.Messages, len(msgs))
+		}
+	}
+	b.StopTimer()
+	bareRate := float64(sum.bareN) / sum.bareSec
+	agentRate := float64(sum.agentN) / sum.agentSec
+	n := float64(b.N)
+	b.ReportMetric(agentRate, "events/s")
+	b.ReportMetric(bareRate, "bare-events/s")
+	b.ReportMetric(agentRate/bareRate, "ratio")
+	b.ReportMetric(float64(sum.dropped)/n, "dropped")
+	b.ReportMetric(float64(sum.lost)/n, "lost")
+	b.ReportMetric(float64(sum.bareLost)/n, "bare-lost")
+	if sum.agentN > 0 && !inproc {
+		b.ReportMetric(sum.cpuSec*1e6/float64(sum.agentN), "cpu-µs/event")
+	}
+	if !inproc {
+		b.ReportMetric(sum.rss, "rss-MB")
+	}
+	b.ReportMetric(float64(len(msgs)), "msgs/op")
+}
+
+// buildEddyTB builds cmd/eddy (buildEddy of the crash test wants a *testing.T).
+func buildEddyTB(tb testing.TB) string {
+	tb.Helper()
+	root, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bin := filepath.Join(tb.TempDir(), "eddy")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/eddy")
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(root)))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// publish sends msgs at qos and waits until the broker has them (QoS 1) or
+// paho has written them (QoS 0). It returns when it started.
+func publish(tb testing.TB, broker string, qos byte, msgs []simulate.Message) time.Time {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pub, err := simulate.DialMQTT(ctx, mqttconn.Options{Brokers: []string{broker}}, 1024, 0, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer pub.Close()
+	start := time.Now()
+	for i := range msgs {
+		if err := pub.Publish(msgs[i].Topic, qos, msgs[i].Payload); err != nil {
+			tb.Fatalf("publish message %d: %v", i, err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		tb.Fatalf("publish: %v", err)
+	}
+	return start
+}
+
+type bareResult struct {
+	received int64
+	elapsed  time.Duration // publish start → last message received
+}
+
+// runBare counts the messages a plain paho subscriber receives.
+func runBare(tb testing.TB, broker, prefix string, qos byte, msgs []simulate.Message) bareResult {
+	tb.Helper()
+	var n atomic.Int64
+	var last atomic.Int64 // UnixNano of the latest message
+	opts := paho.NewClientOptions().AddBroker(broker).SetClientID(testenv.TopicName(tb, "bare")).
+		SetCleanSession(true).SetAutoReconnect(false)
+	c := paho.NewClient(opts)
+	if tok := c.Connect(); !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {
+		tb.Fatalf("bare subscriber: connect: %v", tok.Error())
+	}
+	defer c.Disconnect(100)
+	tok := c.Subscribe(prefix+"/#", qos, func(paho.Client, paho.Message) {
+		n.Add(1)
+		last.Store(time.Now().UnixNano())
+	})
+	if !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {
+		tb.Fatalf("bare subscriber: subscribe: %v", tok.Error())
+	}
+	start := publish(tb, broker, qos, msgs)
+	waitDone(func() int64 { return n.Load() }, int64(len(msgs)))
+	return bareResult{received: n.Load(), elapsed: time.Unix(0, last.Load()).Sub(start)}
+}
+
+// waitDone polls progress until it reaches want or stalls for stallTimeout.
+func waitDone(progress func() int64, want int64) {
+	prev, since := int64(-1), time.Now()
+	for {
+		p := progress()
+		if p >= want {
+			return
+		}
+		if p != prev {
+			prev, since = p, time.Now()
+		} else if time.Since(since) > stallTimeout {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// benchStatus is the part of /v1/status the benchmark reads.
+type benchStatus struct {
+	Pipeline struct {
+		Messages    int64 `json:"messages_in"`
+		Rows        int64 `json:"rows_in"`
+		Duplicates  int64 `json:"duplicates_dropped"`
+		DeadLetters int64 `json:"dead_letters"`
+		Results     int64 `json:"results"`
+		Commits     int64 `json:"commits"`
+	} `json:"pipeline"`
+	MQTT struct {
+		Received   int64
+		Overflow   int64
+		Subscribed int64
+	} `json:"mqtt"`
+}
+
+type agentResult struct {
+	status  benchStatus
+	elapsed time.Duration // publish start → status showing the last message committed
+	hwmKB   int64
+	cpu     time.Duration
+}
+
+// runAgentLeg runs the agent on prog, publishes msgs and waits until its
+// status accounts for all of them (processed or dropped) or stalls.
+func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simulate.Message, inproc bool) agentResult {
+	tb.Helper()
+	dir := tb.TempDir()
+	httpAddr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(tb))
+	clientID := testenv.TopicName(tb, "agent")
+	var stop func()
+	var pid int
+	if inproc {
+		ctx, cancel := context.WithCancel(context.Background())
+		rt, err := agent.Start(ctx, agent.Settings{ID: "bench", DataDir: dir,
+			Programs: []agent.Program{{Name: "fleet.sql", SQL: prog}},
+			MQTT:     mqttconn.Options{Brokers: []string{broker}, ClientID: clientID},
+			HTTPAddr: httpAddr})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); _ = rt.Run(ctx) }()
+		stop = func() { cancel(); <-done; rt.Close() }
+	} else {
+		if err := os.WriteFile(filepath.Join(dir, "fleet.sql"), []byte(prog), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		yaml := fmt.Sprintf("id: bench\ndata_dir: %s\nmqtt:\n  brokers: [%q]\n  client_id: %s\n  clean_session: false\n"+
+			"pipelines:\n  - name: fleet\n    file: fleet.sql\nhttp:\n  addr: %s\nlog:\n  level: warn\n",
+			filepath.Join(dir, "data"), broker, clientID, httpAddr)
+		cfgPath := filepath.Join(dir, "agent.yaml")
+		if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		logf, err := os.Create(filepath.Join(dir, "agent.log"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer logf.Close()
+		cmd := exec.Command(bin, "agent", "--config", cfgPath)
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			tb.Fatal(err)
+		}
+		pid = cmd.Process.Pid
+		stop = func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+			if tb.Failed() {
+				out, _ := os.ReadFile(logf.Name())
+				tb.Logf("agent log:\n%s", out)
+			}
+		}
+	}
+	defer stop()
+	get := func() (benchStatus, error) {
+		var st benchStatus
+		resp, err := http.Get("http://" + httpAddr + "/v1/status")
+		if err != nil {
+			return st, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return st, err
+		}
+		return st, json.Unmarshal(body, &st)
+	}
+	testenv.WaitFor(tb, 30*time.Second, func() bool {
+		st, err := get()
+		return err == nil && st.MQTT.Subscribed > 0
+	}, "agent subscribed")
+
+	start := publish(tb, broker, qos, msgs)
+	var last benchStatus
+	var at time.Time
+	waitDone(func() int64 {
+		st, err := get()
+		if err != nil {
+			return -1
+		}
+		// The reply is written after Status took the pipeline lock, which
+		// the batch loop holds from handling a batch to its commit: a
+		// count seen here is committed.
+		if st.Pipeline.Messages+st.MQTT.Overflow != last.Pipeline.Messages+last.MQTT.Overflow {
+			at = time.Now()
+		}
+		last = st
+		return st.Pipeline.Messages + st.MQTT.Overflow
+	}, int64(len(msgs)))
+	r := agentResult{status: last, elapsed: at.Sub(start)}
+	if pid != 0 {
+		r.hwmKB = procStatusKB(tb, pid, "VmHWM")
+		r.cpu = procCPU(tb, pid)
+	}
+	return r
+}
+
+// procStatusKB reads a "Key: n kB" line of /proc/<pid>/status.
+func procStatusKB(tb testing.TB, pid int, key string) int64 {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				tb.Fatalf("/proc/%d/status %s: %v", pid, key, err)
+			}
+			return n
+		}
+	}
+	tb.Fatalf("/proc/%d/status has no %s", pid, key)
+	return 0
+}
+
+// procCPU reads the user and system time of a process from /proc/<pid>/stat.
+func procCPU(tb testing.TB, pid int) time.Duration {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64) // field 14 of stat(5)
+	stime, _ := strconv.ParseInt(f[12], 10, 64) // field 15
+	const clkTck = 100                          // sysconf(_SC_CLK_TCK) on Linux
+	return time.Duration(utime+stime) * time.Second / clkTck
+}
