@@ -54,6 +54,7 @@ need_packages() {
 			echo "$pkg"
 		fi
 	done | sort -u
+	[ -e /usr/include/mosquitto.h ] || echo libmosquitto-dev # no command: firmware-examples' C program links it
 }
 
 install_packages() {
