@@ -153,6 +153,9 @@ func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, sta
 	for i, c := range v.cols {
 		a := v.aggOf[i]
 		if a < 0 || states == nil {
+			if windowed && (c.Name == "window_start" || c.Name == "window_end") {
+				continue // the wire row's own window fields carry them
+			}
 			r.Keys = append(r.Keys, wire.Column{Name: c.Name, Value: v.out[i]})
 			continue
 		}
