@@ -196,6 +196,11 @@ var (
 			"device.column":                {false, nonEmpty},
 			"sequence.column":              {false, nonEmpty},
 		},
+		// The partial results of an edge view, read by the central
+		// aggregator from the results topic (its rows, docs/results-topic.md).
+		"eddy": {
+			"view": {true, nonEmpty},
+		},
 		"mqtt": {
 			"topic":  {true, mqttTopicOpt},
 			"url":    {false, urlOpt("tcp", "ssl", "mqtt", "mqtts", "ws", "wss")},
