@@ -440,6 +440,9 @@ func (e *Engine) Tick(now int64) []Notification {
 		slices.SortFunc(held, byRuleAndID)
 		for _, in := range held {
 			if e.silenced(in, now) {
+				if in.state == Firing {
+					in.heldEpisode = in.firedAt
+				}
 				continue
 			}
 			out = e.notify(in, now, out)

@@ -3,7 +3,6 @@ package alerts
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/eddy-iot/eddy/sql"
 	"github.com/eddy-iot/eddy/windows"
@@ -67,4 +66,3 @@ func notes(ns []Notification) string {
 	return b.String()
 }
 
-var _ = time.Second

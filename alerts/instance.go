@@ -24,6 +24,7 @@ type instance struct {
 	firedAt    int64 // 0 until the episode fires; identifies the episode
 	resolvedAt int64
 	value      windows.Value
+	firedValue windows.Value // value when it fired: the firing notification's
 
 	ackBy string
 	ackAt int64
@@ -34,6 +35,9 @@ type instance struct {
 	notifiedEpisode int64
 	notifiedAt      int64
 	repeats         int
+	// heldEpisode is an episode a silence held while it fired: if it
+	// resolves before the silence ends, neither transition is notified.
+	heldEpisode int64
 
 	lastSeen int64 // absence
 	hasPrev  bool  // rate
@@ -123,7 +127,7 @@ func (e *Engine) transition(in *instance, to State, now int64) {
 		if from != Pending {
 			in.activeAt, in.ackBy, in.ackAt = now, "", 0
 		}
-		in.firedAt = now
+		in.firedAt, in.firedValue = now, in.value
 	case Resolved:
 		in.resolvedAt = now
 		in.r.wake(now + in.r.KeepResolved.Milliseconds())

@@ -11,11 +11,11 @@ import (
 // re-notifications of an unacknowledged firing alert when the rule sets
 // renotify. Labels is shared with the engine: read it, do not change it.
 type Notification struct {
-	Rule     string            `json:"rule"`
-	Alert    string            `json:"alert"` // the instance id, as in Alert.ID
-	Labels   map[string]string `json:"labels"`
-	State    State             `json:"state"` // Firing or Resolved
-	Value    windows.Value     `json:"-"`
+	Rule   string            `json:"rule"`
+	Alert  string            `json:"alert"` // the instance id, as in Alert.ID
+	Labels map[string]string `json:"labels"`
+	State  State             `json:"state"` // Firing or Resolved
+	Value  windows.Value     `json:"-"`
 	// ValueText is Value as text ("" for NULL).
 	ValueText string   `json:"value"`
 	Time      int64    `json:"time_ms"` // of the transition, Unix ms
@@ -32,10 +32,10 @@ type Notification struct {
 	Repeat int `json:"repeat,omitempty"`
 }
 
-func (e *Engine) message(in *instance, state State, episode, at int64) Notification {
+func (e *Engine) message(in *instance, state State, episode, at int64, v windows.Value) Notification {
 	r := in.r
 	return Notification{
-		Rule: r.Name, Alert: in.id, Labels: in.labels, State: state, Value: in.value, ValueText: labelText(in.value),
+		Rule: r.Name, Alert: in.id, Labels: in.labels, State: state, Value: v, ValueText: labelText(v),
 		Time: at, Severity: r.Severity, Summary: r.Summary, Notify: r.Notify,
 		DedupKey: in.id + "@" + strconv.FormatInt(episode, 10) + "/" + state.String(),
 	}
@@ -49,11 +49,17 @@ func (e *Engine) notify(in *instance, now int64, out []Notification) []Notificat
 		if at < in.notifiedEpisode {
 			at = now
 		}
-		out = append(out, e.message(in, Resolved, in.notifiedEpisode, at))
+		out = append(out, e.message(in, Resolved, in.notifiedEpisode, at, in.value))
 		in.notified, in.notifiedAt = Resolved, now
 	}
+	if in.state == Resolved && in.firedAt != 0 && in.notifiedEpisode != in.firedAt && in.heldEpisode != in.firedAt {
+		// Fired and resolved between two ticks: both transitions are owed.
+		out = append(out, e.message(in, Firing, in.firedAt, in.firedAt, in.firedValue))
+		out = append(out, e.message(in, Resolved, in.firedAt, in.resolvedAt, in.value))
+		in.notified, in.notifiedEpisode, in.notifiedAt, in.repeats = Resolved, in.firedAt, now, 0
+	}
 	if in.state == Firing && in.notified != Firing {
-		out = append(out, e.message(in, Firing, in.firedAt, in.firedAt))
+		out = append(out, e.message(in, Firing, in.firedAt, in.firedAt, in.firedValue))
 		in.notified, in.notifiedEpisode, in.notifiedAt, in.repeats = Firing, in.firedAt, now, 0
 		if in.r.Renotify > 0 {
 			in.r.wake(now + in.r.Renotify.Milliseconds())
@@ -66,7 +72,20 @@ func (e *Engine) notify(in *instance, now int64, out []Notification) []Notificat
 func (e *Engine) renotify(in *instance, now int64, out []Notification) []Notification {
 	in.repeats++
 	in.notifiedAt = now
-	m := e.message(in, Firing, in.firedAt, in.firedAt)
+	m := e.message(in, Firing, in.firedAt, in.firedAt, in.value)
 	m.Repeat = in.repeats
 	return append(out, m)
+}
+
+// owes reports whether in has a transition its notifiers have not heard of.
+func owes(in *instance) bool {
+	switch {
+	case in.state == Firing:
+		return in.notified != Firing || in.notifiedEpisode != in.firedAt
+	case in.notified == Firing:
+		return true
+	case in.state == Resolved:
+		return in.firedAt != 0 && in.notifiedEpisode != in.firedAt && in.heldEpisode != in.firedAt
+	}
+	return false
 }

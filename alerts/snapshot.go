@@ -64,12 +64,14 @@ func appendInstance(b []byte, in *instance) []byte {
 		b = appendVarint(b, t)
 	}
 	b = appendValue(b, in.value)
+	b = appendValue(b, in.firedValue)
 	b = appendString(b, in.ackBy)
 	b = appendVarint(b, in.ackAt)
 	b = append(b, byte(in.notified))
 	b = appendVarint(b, in.notifiedEpisode)
 	b = appendVarint(b, in.notifiedAt)
 	b = appendUvarintInt(b, in.repeats)
+	b = appendVarint(b, in.heldEpisode)
 	b = appendVarint(b, in.lastSeen)
 	if in.hasPrev {
 		b = append(b, 1)
@@ -141,8 +143,7 @@ func (e *Engine) Restore(snap []byte) error {
 	for _, m := range fresh {
 		for _, in := range m {
 			n.byID[in.id] = in
-			if (in.state == Firing && (in.notified != Firing || in.notifiedEpisode != in.firedAt)) ||
-				(in.state != Firing && in.notified == Firing) {
+			if owes(in) {
 				n.dirty[in] = struct{}{}
 			}
 		}
@@ -161,10 +162,12 @@ func readInstance(r *reader) *instance {
 	in := &instance{key: r.string(), state: r.state()}
 	in.since, in.activeAt, in.firedAt, in.resolvedAt = r.varint(), r.varint(), r.varint(), r.varint()
 	in.value = r.value()
+	in.firedValue = r.value()
 	in.ackBy, in.ackAt = r.string(), r.varint()
 	in.notified = r.state()
 	in.notifiedEpisode, in.notifiedAt = r.varint(), r.varint()
 	in.repeats = int(r.uvarint() & math.MaxInt32)
+	in.heldEpisode = r.varint()
 	in.lastSeen = r.varint()
 	switch r.byte_() {
 	case 0:
