@@ -65,4 +65,3 @@ func notes(ns []Notification) string {
 	}
 	return b.String()
 }
-
