@@ -14,7 +14,7 @@ import (
 // averages exactly (Σsum / Σcount), never averaging averages.
 type avgAgg struct{}
 
-func (avgAgg) Name() string              { return "avg" }
+func (avgAgg) Name() string            { return "avg" }
 func (avgAgg) NewState() windows.State { return &avgState{} }
 
 type avgState struct {

@@ -1,0 +1,365 @@
+package aggregator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/eddy-iot/eddy/aggregator/fleet"
+	"github.com/eddy-iot/eddy/aggregator/store"
+)
+
+// Commit is what one durable batch changed, handed to the Listener after
+// the transaction committed (and before the offsets are).
+type Commit struct {
+	Time   time.Time
+	Fleet  []fleet.Changed // fleet windows whose output row changed
+	Agents []string        // agents whose checkpoint changed
+}
+
+// Listener is the seam for alert rules and live dashboards: it sees every
+// committed change. Committed is called from the batch loop, never
+// concurrently; it must return quickly (queue the work). A crash between
+// the store commit and Committed loses the notification but not the data:
+// a listener that must not miss one re-reads the store when it starts.
+type Listener interface {
+	Committed(c *Commit)
+}
+
+// Options are what the composition root passes besides the config.
+type Options struct {
+	Logger   *slog.Logger
+	Listener Listener // optional
+	// Now is the wall clock (retention, online/offline); default time.Now.
+	Now func() time.Time
+	// CreateTopics creates the topics (this many partitions) when missing.
+	CreateTopics int
+}
+
+// Aggregator is one running instance.
+type Aggregator struct {
+	cfg  *Config
+	log  *slog.Logger
+	opt  Options
+	st   *store.Store
+	eng  *fleet.Engine
+	cons *consumer
+	set  *metrics.Set
+
+	mu      sync.Mutex // guards lastErr and the HTTP reads of the engine's views
+	lastErr string
+	stats   counters
+	healthy atomic.Bool
+}
+
+// counters are the instance's totals since start.
+type counters struct {
+	batches, rows, newRows, replaced, duplicates, stale, expired, bad, misaligned atomic.Int64
+	windows, rebuilt, checkpoints, badCheckpoints, commitErrors, storeErrors      atomic.Int64
+	rebuilds                                                                      atomic.Int64
+}
+
+// New opens the store, compiles the fleet views (rebuilding the state of
+// those whose definition changed) and connects the consumer.
+func New(ctx context.Context, cfg *Config, o Options) (*Aggregator, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	eng, err := fleet.New(programs(cfg))
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "aggregator.db"), store.Options{MaxSize: cfg.Store.MaxSizeMB << 20})
+	if err != nil {
+		return nil, err
+	}
+	var rebuilt []string
+	if err := st.Update(func(tx *store.Tx) (err error) { rebuilt, err = eng.Reconcile(tx); return }); err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(rebuilt) > 0 {
+		o.Logger.Info("fleet views built from the stored results", "views", rebuilt)
+	}
+	if o.CreateTopics > 0 {
+		if err := ensureTopics(ctx, cfg.Kafka, o.CreateTopics); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	cons, err := newConsumer(cfg.Kafka)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &Aggregator{cfg: cfg, log: o.Logger, opt: o, st: st, eng: eng, cons: cons, set: metrics.NewSet()}
+	a.registerMetrics()
+	a.healthy.Store(true)
+	return a, nil
+}
+
+// Close releases the consumer and the store.
+func (a *Aggregator) Close() error {
+	return errors.Join(a.cons.close(), a.st.Close())
+}
+
+// Store is the instance's store (tests and tools read it).
+func (a *Aggregator) Store() *store.Store { return a.st }
+
+// Engine is the instance's fleet engine.
+func (a *Aggregator) Engine() *fleet.Engine { return a.eng }
+
+// Run consumes until ctx ends: fetch a batch, apply it in one store
+// transaction, notify the listener, commit the offsets. Store errors are
+// retried (the batch is fetched again from the committed offsets); they do
+// not end Run.
+func (a *Aggregator) Run(ctx context.Context) error {
+	var msgs []kafka.Message
+	lastExpire := time.Time{}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		var err error
+		msgs, err = a.cons.fetch(ctx, msgs, a.cfg.Store.BatchMaxResults, time.Second, a.cfg.Store.BatchMaxDelay)
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			a.fail("kafka fetch", err)
+			a.rebuildReader("fetch error")
+			continue
+		}
+		if len(msgs) == 0 {
+			if stalled, err := a.cons.stalled(ctx); stalled {
+				if err != nil {
+					a.fail("kafka lag check", err)
+				}
+				a.rebuildReader("no message while the group has lag")
+			}
+			a.expire(ctx, &lastExpire)
+			continue
+		}
+		commit, err := a.apply(msgs)
+		if err != nil {
+			a.stats.storeErrors.Add(1)
+			a.healthy.Store(false)
+			a.fail("store", err)
+			// Nothing of the batch is durable: read it again.
+			a.rebuildReader("store error")
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 10*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		a.healthy.Store(true)
+		if a.opt.Listener != nil && (len(commit.Fleet) > 0 || len(commit.Agents) > 0) {
+			a.opt.Listener.Committed(commit)
+		}
+		if err := a.cons.commit(ctx, msgs); err != nil && ctx.Err() == nil {
+			// Durable already: the messages come again and are recognised.
+			a.stats.commitErrors.Add(1)
+			a.fail("kafka commit", err)
+		}
+		a.expire(ctx, &lastExpire)
+	}
+	return nil
+}
+
+// apply writes one batch in one transaction.
+func (a *Aggregator) apply(msgs []kafka.Message) (*Commit, error) {
+	now := a.opt.Now()
+	c := &Commit{Time: now}
+	cutoff := now.Add(-a.cfg.Retention).UnixMilli()
+	var st fleet.Stats
+	var lastBad error
+	err := a.st.Update(func(tx *store.Tx) error {
+		c.Fleet, c.Agents, st, lastBad = nil, nil, fleet.Stats{}, nil
+		b := a.eng.Begin(tx, cutoff)
+		for i := range msgs {
+			m := &msgs[i]
+			if m.Topic == a.cfg.Kafka.CheckpointsTopic {
+				agent, err := applyCheckpoint(tx, m.Value, m.Time)
+				if err != nil {
+					a.stats.badCheckpoints.Add(1)
+					lastBad = err
+					continue
+				}
+				if agent != "" {
+					c.Agents = append(c.Agents, agent)
+				}
+				continue
+			}
+			if err := b.Add(m.Value); err != nil {
+				return err
+			}
+		}
+		changed, err := b.Finish()
+		if err != nil {
+			return err
+		}
+		c.Fleet, st = changed, b.Stats
+		if b.LastErr != nil {
+			lastBad = b.LastErr
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &a.stats
+	s.batches.Add(1)
+	s.rows.Add(int64(st.Rows))
+	s.newRows.Add(int64(st.New))
+	s.replaced.Add(int64(st.Replaced))
+	s.duplicates.Add(int64(st.Duplicates))
+	s.stale.Add(int64(st.Stale))
+	s.expired.Add(int64(st.Expired))
+	s.bad.Add(int64(st.Bad))
+	s.misaligned.Add(int64(st.Misaligned))
+	s.windows.Add(int64(st.Windows))
+	s.rebuilt.Add(int64(st.Rebuilt))
+	s.checkpoints.Add(int64(len(c.Agents)))
+	if lastBad != nil {
+		a.fail("bad input (counted, skipped)", lastBad)
+	}
+	return c, nil
+}
+
+// expire runs the retention about once a minute, in its own short
+// transactions.
+func (a *Aggregator) expire(ctx context.Context, last *time.Time) {
+	now := a.opt.Now()
+	if now.Sub(*last) < time.Minute {
+		return
+	}
+	*last = now
+	cutoff := now.Add(-a.cfg.Retention).UnixMilli()
+	for ctx.Err() == nil {
+		var n int
+		err := a.st.Update(func(tx *store.Tx) (err error) { n, err = tx.Expire(cutoff, 10000); return })
+		if err != nil {
+			a.fail("retention", err)
+			return
+		}
+		if n < 10000 {
+			return
+		}
+	}
+}
+
+func (a *Aggregator) rebuildReader(why string) {
+	a.stats.rebuilds.Add(1)
+	a.log.Warn("rebuilding the kafka reader", "reason", why)
+	a.cons.rebuild()
+}
+
+// fail records an error for /v1/status and logs it, at most once per
+// 10 s per kind of error.
+func (a *Aggregator) fail(what string, err error) {
+	msg := what + ": " + err.Error()
+	a.mu.Lock()
+	same := a.lastErr == msg
+	a.lastErr = msg
+	a.mu.Unlock()
+	if !same || throttle.allow(what) {
+		a.log.Warn(what, "err", err)
+	}
+}
+
+var throttle = &throttler{last: map[string]time.Time{}}
+
+type throttler struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func (t *throttler) allow(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if time.Since(t.last[key]) < 10*time.Second {
+		return false
+	}
+	t.last[key] = time.Now()
+	return true
+}
+
+// Status is GET /v1/status.
+type Status struct {
+	Group       string           `json:"group"`
+	Topics      []string         `json:"topics"`
+	Counters    map[string]int64 `json:"counters"`
+	StoreBytes  int64            `json:"store_bytes"`
+	LastError   string           `json:"last_error,omitempty"`
+	FleetViews  int              `json:"fleet_views"`
+	RetentionMS int64            `json:"retention_ms"`
+}
+
+// Status returns the instance's counters.
+func (a *Aggregator) Status() Status {
+	s := &a.stats
+	a.mu.Lock()
+	le := a.lastErr
+	a.mu.Unlock()
+	return Status{Group: a.cfg.Kafka.GroupID, Topics: []string{a.cfg.Kafka.ResultsTopic, a.cfg.Kafka.CheckpointsTopic},
+		StoreBytes: a.st.Size(), LastError: le, FleetViews: len(a.eng.Views()), RetentionMS: a.cfg.Retention.Milliseconds(),
+		Counters: map[string]int64{
+			"batches": s.batches.Load(), "rows": s.rows.Load(), "new": s.newRows.Load(), "replaced": s.replaced.Load(),
+			"duplicates": s.duplicates.Load(), "stale": s.stale.Load(), "expired": s.expired.Load(), "bad": s.bad.Load(),
+			"misaligned": s.misaligned.Load(), "fleet_windows_written": s.windows.Load(), "fleet_windows_rebuilt": s.rebuilt.Load(),
+			"checkpoints": s.checkpoints.Load(), "bad_checkpoints": s.badCheckpoints.Load(),
+			"commit_errors": s.commitErrors.Load(), "store_errors": s.storeErrors.Load(), "reader_rebuilds": s.rebuilds.Load(),
+		}}
+}
+
+func (a *Aggregator) registerMetrics() {
+	s := &a.stats
+	c := func(name string, v *atomic.Int64) {
+		a.set.NewGauge(name, func() float64 { return float64(v.Load()) })
+	}
+	for outcome, v := range map[string]*atomic.Int64{"new": &s.newRows, "replaced": &s.replaced, "duplicate": &s.duplicates,
+		"stale": &s.stale, "expired": &s.expired, "bad": &s.bad} {
+		c(fmt.Sprintf(`eddy_aggregator_results_total{outcome=%q}`, outcome), v)
+	}
+	c("eddy_aggregator_batches_total", &s.batches)
+	c("eddy_aggregator_misaligned_total", &s.misaligned)
+	c("eddy_aggregator_fleet_windows_written_total", &s.windows)
+	c("eddy_aggregator_fleet_windows_rebuilt_total", &s.rebuilt)
+	c("eddy_aggregator_checkpoints_total", &s.checkpoints)
+	c("eddy_aggregator_bad_checkpoints_total", &s.badCheckpoints)
+	c("eddy_aggregator_commit_errors_total", &s.commitErrors)
+	c("eddy_aggregator_store_errors_total", &s.storeErrors)
+	c("eddy_aggregator_reader_rebuilds_total", &s.rebuilds)
+	a.set.NewGauge("eddy_aggregator_store_bytes", func() float64 { return float64(a.st.Size()) })
+}
+
+
+// CheckViews compiles the configured fleet views without opening anything.
+func CheckViews(cfg *Config) error {
+	_, err := fleet.New(programs(cfg))
+	return err
+}
+
+func programs(cfg *Config) []fleet.Program {
+	var progs []fleet.Program
+	for _, v := range cfg.Views {
+		name := v.Name
+		if v.File != "" {
+			name = v.File
+		}
+		progs = append(progs, fleet.Program{Name: name, SQL: v.SQL})
+	}
+	return progs
+}
