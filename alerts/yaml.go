@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,32 @@ type ruleYAML struct {
 	Notify       []string          `yaml:"notify"`
 	Renotify     duration          `yaml:"renotify"`
 	KeepResolved duration          `yaml:"keep_resolved"`
+
+	line int
+}
+
+// ruleKeys are the keys a rule may have, as in ruleYAML's tags.
+var ruleKeys = []string{"name", "kind", "view", "where", "condition", "clear", "value", "time", "group_by", "for",
+	"limit", "severity", "summary", "labels", "notify", "renotify", "keep_resolved"}
+
+// UnmarshalYAML records where the rule starts. Node.Decode does not check
+// for unknown keys the way the strict decoder does, so it checks them here.
+func (r *ruleYAML) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: a rule is a map of keys (name:, view:, condition:, ...)", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(ruleKeys, k.Value) {
+			return fmt.Errorf("line %d: unknown key %q (check the spelling; see docs/ALERTS.md)", k.Line, k.Value)
+		}
+	}
+	type plain ruleYAML
+	if err := n.Decode((*plain)(r)); err != nil {
+		return err
+	}
+	r.line = n.Line
+	return nil
 }
 
 // ParseRules reads a rule file (name is used in messages). Unknown keys and
@@ -67,7 +94,7 @@ func ParseRules(b []byte, name string) ([]Rule, error) {
 			Kind: Kind(y.Kind), View: y.View, GroupBy: y.GroupBy, For: time.Duration(y.For),
 			Limit: int64(y.Limit), Severity: y.Severity, Summary: y.Summary, Labels: y.Labels,
 			Notify: y.Notify, Renotify: time.Duration(y.Renotify), KeepResolved: time.Duration(y.KeepResolved),
-			At: Pos{File: name, Line: y.Name.Line}, exprAt: map[string]Pos{},
+			At: Pos{File: name, Line: y.line}, exprAt: map[string]Pos{},
 		}
 		fields := []struct {
 			key string
@@ -92,13 +119,6 @@ func ParseRules(b []byte, name string) ([]Rule, error) {
 				at.Block = true
 			}
 			r.exprAt[fl.key] = at
-		}
-		if r.At.Line == 0 {
-			// A rule without name: find its line through any other field.
-			for _, p := range r.exprAt {
-				r.At.Line = p.Line
-				break
-			}
 		}
 		rules = append(rules, r)
 	}
@@ -183,6 +203,7 @@ func yamlErr(name string, err error) string {
 			msg = strings.ReplaceAll(msg, "!!str", "text")
 			msg = strings.ReplaceAll(msg, "!!seq", "a list")
 			msg = strings.ReplaceAll(msg, "!!map", "a map")
+			msg = strings.ReplaceAll(msg, "into []string", "into a list (write [a, b])")
 			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
 			continue
 		}
