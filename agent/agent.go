@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/VictoriaMetrics/metrics"
 
@@ -17,25 +19,36 @@ import (
 	"github.com/eddy-iot/eddy/edge/store"
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
 	"github.com/eddy-iot/eddy/internal/mqttconn"
+	"github.com/eddy-iot/eddy/sinks"
 	"github.com/eddy-iot/eddy/sql"
 	"github.com/eddy-iot/eddy/sync/forward"
 )
 
 // Runtime is a running agent (or `eddy run` pipeline): store, pipeline,
-// inputs, forwarder and HTTP API.
+// inputs, forwarder, HTTP API and, with Settings.Control, the control
+// connection. The store, the forwarder, the API and the control connection
+// live as long as the Runtime; the pipeline and its inputs form a
+// generation that an applied fleet document replaces (see Run).
 type Runtime struct {
+	// Pipeline is the pipeline Start built. After a fleet document was
+	// applied it is replaced; use Current from other goroutines.
 	Pipeline *pipeline.Pipeline
 	Store    *store.Store
 	// HTTPAddr is the address the API listens on ("" if disabled).
 	HTTPAddr string
 
+	s        Settings
 	log      *slog.Logger
-	inputs   []func() // closers
-	in       chan ingest.Message
 	fwd      *forward.Forwarder
 	wg       sync.WaitGroup
-	mqttIn   *ingest.MQTT
-	cancelIn context.CancelFunc
+	bgCancel context.CancelFunc
+	api      swapHandler
+	ctl      *control
+	applyReq chan applyRequest
+
+	mu      sync.Mutex
+	gen     *generation
+	applied appliedConfig
 }
 
 // Settings are what Start needs beyond the SQL: the composition of the
@@ -44,6 +57,8 @@ type Settings struct {
 	ID      string
 	DataDir string
 	// Programs are SQL scripts: name (for error positions) → text, in order.
+	// A fleet document applied earlier (stored in the state file) replaces
+	// them.
 	Programs []Program
 	MQTT     mqttconn.Options // the data connection for MQTT sources
 	Queue    int
@@ -57,9 +72,11 @@ type Settings struct {
 	// TableWindows is how many windows' worth of rows each windowed view
 	// keeps for GET /v1/views (see pipeline.Options); 0 = 3.
 	TableWindows int
-	Stdout       io.Writer // print sinks; nil = os.Stdout
-	Logger       *slog.Logger
-	Now          func() int64
+	// Control is the fleet configuration connection; nil: none.
+	Control *ControlSettings
+	Stdout  io.Writer // print sinks; nil = os.Stdout
+	Logger  *slog.Logger
+	Now     func() int64
 }
 
 // Program is one SQL script.
@@ -80,16 +97,25 @@ func Compile(progs []Program) (*sql.Catalog, error) {
 	return cat, errors.Join(errs...)
 }
 
+// generation is one pipeline with its inputs: what a fleet document
+// replaces.
+type generation struct {
+	progs   []Program
+	cat     *sql.Catalog
+	pl      *pipeline.Pipeline
+	mqttIn  *ingest.MQTT
+	closers []func()
+	in      chan ingest.Message
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
 // Start opens the store, compiles and restores the pipeline, connects the
-// inputs and starts the forwarder and the HTTP API. Run the batch loop
-// with Run; Close releases everything.
+// inputs and starts the forwarder, the HTTP API and the control
+// connection. Run the batch loop with Run; Close releases everything.
 func Start(ctx context.Context, s Settings) (*Runtime, error) {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
-	}
-	cat, err := Compile(s.Programs)
-	if err != nil {
-		return nil, err
 	}
 	if s.Store.Path == "" {
 		s.Store.Path = filepath.Join(s.DataDir, "eddy.db")
@@ -98,105 +124,143 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the state file %s: %w", s.Store.Path, err)
 	}
-	r := &Runtime{Store: st, log: s.Logger}
+	bg, cancel := context.WithCancel(context.Background())
+	r := &Runtime{Store: st, s: s, log: s.Logger, bgCancel: cancel, applyReq: make(chan applyRequest)}
 	ok := false
 	defer func() {
 		if !ok {
 			r.Close()
 		}
 	}()
-	opener := &sinkOpener{stdout: s.Stdout, mqtt: s.MQTT, kafka: s.Kafka, log: s.Logger}
-	popts := pipeline.Options{
-		AgentID: s.ID, Store: st, Logger: s.Logger, Now: s.Now,
-		Payload:        payload.Options{MaxBytes: s.MaxBytes},
-		Dedupe:         dedupeFromSQL(cat),
-		OpenSink:       opener.open,
-		Outbox:         s.Sync != nil && s.Sync.Enabled,
-		BatchMaxEvents: s.Batch,
-		TableWindows:   s.TableWindows,
+	progs, err := r.loadApplied()
+	if err != nil {
+		return nil, err
 	}
-	if popts.Outbox {
-		f, err := forward.New(r.forwardConfig(s), outboxAdapter{st})
+	if progs == nil {
+		progs = s.Programs
+	}
+	if s.Sync != nil && s.Sync.Enabled {
+		fcfg := forward.Config{AgentID: s.ID, Kafka: s.Sync.Kafka, ResultsTopic: s.Sync.ResultsTopic,
+			CheckpointsTopic: s.Sync.CheckpointsTopic, RateRows: s.Sync.DrainRate,
+			CheckpointEvery: s.Sync.CheckpointEvery, Logger: s.Logger}
+		f, err := forward.New(fcfg, outboxAdapter{st})
 		if err != nil {
 			return nil, fmt.Errorf("sync: %w", err)
 		}
 		r.fwd = f
-		popts.OnCommit = f.Notify
+	}
+	g, err := r.build(progs, r.openSink)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.startInputs(g); err != nil {
+		discard(g.pl)
+		return nil, err
+	}
+	r.setGen(g)
+	if r.fwd != nil {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			if err := r.fwd.Run(bg); err != nil && bg.Err() == nil {
+				r.log.Error("forwarder stopped", "err", err)
+			}
+		}()
+	}
+	if s.HTTPAddr != "" {
+		addr, err := serve(bg, s.HTTPAddr, &r.api, s.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("http: %w", err)
+		}
+		r.HTTPAddr = addr
+	}
+	if s.Control != nil {
+		c, err := startControl(r, *s.Control)
+		if err != nil {
+			return nil, fmt.Errorf("control: %w", err)
+		}
+		r.ctl = c
+	}
+	ok = true
+	return r, nil
+}
+
+// build compiles progs and builds their pipeline on the open store; each
+// view whose definition is unchanged restores its state (pipeline.New).
+// open opens the sinks: the real ones, or validateSink for a dry run.
+func (r *Runtime) build(progs []Program, open func(*sql.BoundSink) (sinks.Sink, error)) (*generation, error) {
+	cat, err := Compile(progs)
+	if err != nil {
+		return nil, err
+	}
+	s := r.s
+	popts := pipeline.Options{
+		AgentID: s.ID, Store: r.Store, Logger: s.Logger, Now: s.Now,
+		Payload:        payload.Options{MaxBytes: s.MaxBytes},
+		Dedupe:         dedupeFromSQL(cat),
+		OpenSink:       open,
+		Outbox:         r.fwd != nil,
+		BatchMaxEvents: s.Batch,
+		TableWindows:   s.TableWindows,
+	}
+	if r.fwd != nil {
+		popts.OnCommit = r.fwd.Notify
 	}
 	pl, err := pipeline.New(cat, popts)
 	if err != nil {
 		return nil, err
 	}
-	r.Pipeline = pl
-	r.in = make(chan ingest.Message, max(s.Queue, 1024))
-	ictx, cancel := context.WithCancel(context.Background())
-	r.cancelIn = cancel
+	return &generation{progs: progs, cat: cat, pl: pl, in: make(chan ingest.Message, max(s.Queue, 1024))}, nil
+}
 
-	if subs := pl.Subscriptions(); len(subs) > 0 {
+func (r *Runtime) openSink(b *sql.BoundSink) (sinks.Sink, error) {
+	o := &sinkOpener{stdout: r.s.Stdout, mqtt: r.s.MQTT, kafka: r.s.Kafka, log: r.s.Logger}
+	return o.open(b)
+}
+
+// startInputs connects g's MQTT and Kafka inputs; their messages wait in
+// g.in until the batch loop runs g.
+func (r *Runtime) startInputs(g *generation) error {
+	s := r.s
+	ictx, cancel := context.WithCancel(context.Background())
+	g.cancel = cancel
+	if subs := g.pl.Subscriptions(); len(subs) > 0 {
 		mo := s.MQTT
 		if len(mo.Brokers) == 0 {
-			mo.Brokers = mqttURLsFromSQL(cat)
+			mo.Brokers = mqttURLsFromSQL(g.cat)
 		}
 		if mo.ClientID == "" {
 			mo.ClientID = "eddy-" + s.ID
 		}
 		m, err := ingest.NewMQTT(mqttconn.Config{Options: mo, Logger: s.Logger}, subs, max(s.Queue, 1024), s.Now)
 		if err != nil {
-			return nil, fmt.Errorf("mqtt: %w", err)
+			g.stopInputs()
+			return fmt.Errorf("mqtt: %w", err)
 		}
-		r.mqttIn = m
-		r.inputs = append(r.inputs, m.Close)
-		r.pump(ictx, m.Messages())
+		g.mqttIn = m
+		g.closers = append(g.closers, m.Close)
+		g.pump(ictx, m.Messages())
 	}
-	for _, ks := range pl.KafkaSources() {
+	for _, ks := range g.pl.KafkaSources() {
 		ko := s.Kafka
 		ko.Brokers = splitList(ks.Source.Options["properties.bootstrap.servers"])
 		k, err := ingest.NewKafka(ictx, ingest.KafkaConfig{Kafka: ko, Topic: ks.Source.Topic, Next: ks.Next,
 			StartLatest: isLatest(ks.Source.Options["scan.startup.mode"]), Now: s.Now, Logger: s.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("source %s: kafka: %w", ks.Source.Name, err)
+			g.stopInputs()
+			return fmt.Errorf("source %s: kafka: %w", ks.Source.Name, err)
 		}
-		r.inputs = append(r.inputs, k.Close)
-		r.pump(ictx, k.Messages())
+		g.closers = append(g.closers, k.Close)
+		g.pump(ictx, k.Messages())
 	}
-	if r.fwd != nil {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			if err := r.fwd.Run(ictx); err != nil && ictx.Err() == nil {
-				r.log.Error("forwarder stopped", "err", err)
-			}
-		}()
-	}
-	if s.HTTPAddr != "" {
-		set := metrics.NewSet()
-		registerMetrics(set, pl, st)
-		srv := &server{pl: pl, st: st, token: s.Token, metrics: set, log: s.Logger}
-		srv.extra = func() map[string]any {
-			out := map[string]any{}
-			if r.fwd != nil {
-				out["forwarder"] = r.fwd.Stats()
-			}
-			if st, ok := r.MQTTStats(); ok {
-				out["mqtt"] = st
-			}
-			return out
-		}
-		addr, err := serve(ictx, s.HTTPAddr, srv.handler(), s.Logger)
-		if err != nil {
-			return nil, fmt.Errorf("http: %w", err)
-		}
-		r.HTTPAddr = addr
-	}
-	ok = true
-	return r, nil
+	return nil
 }
 
 // pump forwards an input's messages into the batch loop's channel.
-func (r *Runtime) pump(ctx context.Context, c <-chan ingest.Message) {
-	r.wg.Add(1)
+func (g *generation) pump(ctx context.Context, c <-chan ingest.Message) {
+	g.wg.Add(1)
 	go func() {
-		defer r.wg.Done()
+		defer g.wg.Done()
 		for {
 			select {
 			case <-ctx.Done():
@@ -206,7 +270,7 @@ func (r *Runtime) pump(ctx context.Context, c <-chan ingest.Message) {
 					return
 				}
 				select {
-				case r.in <- m:
+				case g.in <- m:
 				case <-ctx.Done():
 					return
 				}
@@ -215,23 +279,128 @@ func (r *Runtime) pump(ctx context.Context, c <-chan ingest.Message) {
 	}()
 }
 
-// Run runs the batch loop until ctx ends.
-func (r *Runtime) Run(ctx context.Context) error {
-	return r.Pipeline.Run(ctx, r.in)
+// stopInputs disconnects the inputs. Messages they delivered but the batch
+// loop did not commit are never acknowledged, so the broker (or the stored
+// Kafka offsets) delivers them again to the next generation.
+func (g *generation) stopInputs() {
+	if g.cancel != nil {
+		g.cancel()
+	}
+	for _, c := range g.closers {
+		c()
+	}
+	g.closers = nil
+	g.wg.Wait()
 }
 
-// Close stops the inputs, the forwarder and the API, and closes the store.
-func (r *Runtime) Close() {
-	if r.cancelIn != nil {
-		r.cancelIn()
+// discard releases a pipeline that will never run: Run with an ended
+// context starts and closes its sinks without reading or committing.
+func discard(pl *pipeline.Pipeline) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = pl.Run(ctx, nil)
+}
+
+// setGen makes g the current generation and points the API at it.
+func (r *Runtime) setGen(g *generation) {
+	r.mu.Lock()
+	r.gen = g
+	r.Pipeline = g.pl
+	r.mu.Unlock()
+	set := metrics.NewSet()
+	registerMetrics(set, g.pl, r.Store)
+	srv := &server{pl: g.pl, st: r.Store, token: r.s.Token, metrics: set, log: r.log}
+	srv.extra = func() map[string]any {
+		out := map[string]any{"config": r.ConfigStatus()}
+		if r.fwd != nil {
+			out["forwarder"] = r.fwd.Stats()
+		}
+		if st, ok := r.MQTTStats(); ok {
+			out["mqtt"] = st
+		}
+		return out
 	}
-	for _, c := range r.inputs {
-		c()
+	h := srv.handler()
+	r.api.h.Store(&h)
+}
+
+// Current returns the pipeline running now.
+func (r *Runtime) Current() *pipeline.Pipeline {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gen.pl
+}
+
+func (r *Runtime) current() *generation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gen
+}
+
+// Run runs the batch loop until ctx ends. With a control connection it also
+// handles configuration documents: an accepted one stops the loop at a
+// batch boundary, replaces the pipeline and its inputs (Runtime.swap) and
+// runs the loop again on the same store.
+func (r *Runtime) Run(ctx context.Context) error {
+	if r.ctl != nil {
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); r.ctl.run(cctx) }()
+		defer func() { cancel(); <-done }()
+	}
+	for {
+		g := r.current()
+		lctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- g.pl.Run(lctx, g.in) }()
+		select {
+		case err := <-done:
+			stop()
+			return err
+		case req := <-r.applyReq:
+			stop()
+			// pipeline.Run returns between batches: what it processed is
+			// committed and acknowledged, the rest was never acknowledged.
+			if err := <-done; err != nil {
+				req.reply <- fmt.Errorf("stopping the running pipeline: %w", err)
+				return err
+			}
+			err, fatal := r.swap(req)
+			req.reply <- err
+			if fatal != nil {
+				return fatal
+			}
+		}
+	}
+}
+
+// Close stops the control connection, the inputs, the forwarder and the
+// API, and closes the store.
+func (r *Runtime) Close() {
+	if r.ctl != nil {
+		r.ctl.close()
+	}
+	if g := r.gen; g != nil {
+		g.stopInputs()
+	}
+	if r.bgCancel != nil {
+		r.bgCancel()
 	}
 	r.wg.Wait()
 	if r.Store != nil {
 		_ = r.Store.Close()
 	}
+}
+
+// swapHandler serves the current generation's API.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if h := s.h.Load(); h != nil {
+		(*h).ServeHTTP(w, req)
+		return
+	}
+	http.Error(w, "starting", http.StatusServiceUnavailable)
 }
 
 // outboxAdapter gives the forwarder the store's outbox.
@@ -289,10 +458,11 @@ func dedupeFromSQL(cat *sql.Catalog) map[string]pipeline.Dedupe {
 // MQTTStats returns the MQTT input's counters; ok is false without MQTT
 // sources.
 func (r *Runtime) MQTTStats() (st ingest.Stats, ok bool) {
-	if r.mqttIn == nil {
+	g := r.current()
+	if g == nil || g.mqttIn == nil {
 		return st, false
 	}
-	return r.mqttIn.Stats(), true
+	return g.mqttIn.Stats(), true
 }
 
 // MQTTConnected reports whether the MQTT input is connected and its

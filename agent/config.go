@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/eddy-iot/eddy/internal/fleetdoc"
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
 	"github.com/eddy-iot/eddy/internal/mqttconn"
 )
@@ -36,7 +37,26 @@ type Config struct {
 	Sync      SyncConfig  `yaml:"sync"`
 	HTTP      HTTPConfig  `yaml:"http"`
 	Log       LogConfig   `yaml:"log"`
+	// Control is the fleet management connection (docs/FLEET-CONFIG.md);
+	// off without brokers.
+	Control ControlConfig `yaml:"control"`
 }
+
+// ControlConfig is the control connection: a separate MQTT client (own
+// client id and credentials, usually to a central broker) over which signed
+// configuration documents arrive and status and events leave.
+type ControlConfig struct {
+	mqttconn.Options `yaml:",inline"`
+	// TopicPrefix is the first level(s) of the control topics; default eddy.
+	TopicPrefix string `yaml:"topic_prefix"`
+	// TrustedKeys are the Ed25519 public keys whose signatures the agent
+	// accepts ("ed25519:BASE64", as eddy config keygen prints); required
+	// with brokers.
+	TrustedKeys []string `yaml:"trusted_keys"`
+}
+
+// Enabled reports whether the control connection is configured.
+func (c *ControlConfig) Enabled() bool { return len(c.Brokers) > 0 }
 
 // MQTTConfig is the data connection.
 type MQTTConfig struct {
@@ -199,6 +219,12 @@ func (c *Config) setDefaults(path string) error {
 	if c.MQTT.ClientID == "" && c.ID != "" {
 		c.MQTT.ClientID = "eddy-" + c.ID
 	}
+	if c.Control.ClientID == "" && c.ID != "" {
+		c.Control.ClientID = "eddy-control-" + c.ID
+	}
+	if c.Control.TopicPrefix == "" {
+		c.Control.TopicPrefix = fleetdoc.DefaultPrefix
+	}
 	if c.MQTT.QueueSize == 0 {
 		c.MQTT.QueueSize = 65536
 	}
@@ -278,6 +304,24 @@ func (c *Config) Validate() error {
 		if err := c.MQTT.Options.Validate(); err != nil {
 			bad("mqtt: %v", err)
 		}
+	}
+	if c.Control.Enabled() {
+		if err := c.Control.Options.Validate(); err != nil {
+			bad("control: %v", err)
+		}
+		if c.Control.ClientID == c.MQTT.ClientID {
+			bad("control.client_id %q is the data connection's client id: the control connection needs its own (default eddy-control-<id>)", c.Control.ClientID)
+		}
+		if err := fleetdoc.ValidPrefix(c.Control.TopicPrefix); err != nil {
+			bad("control.topic_prefix: %v", err)
+		}
+		if len(c.Control.TrustedKeys) == 0 {
+			bad("control.trusted_keys: give at least one public key (eddy config keygen prints one); without it every document would be rejected")
+		} else if _, err := fleetdoc.NewKeyring(c.Control.TrustedKeys); err != nil {
+			bad("control.%v", err)
+		}
+	} else if len(c.Control.TrustedKeys) > 0 {
+		bad("control.trusted_keys without control.brokers: set the brokers the fleet configuration comes from")
 	}
 	names := map[string]bool{}
 	for i, p := range c.Pipelines {

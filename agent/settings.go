@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/eddy-iot/eddy/edge/store"
+	"github.com/eddy-iot/eddy/internal/fleetdoc"
 )
 
 // IsLoopback reports whether a listen address binds only to loopback, where
@@ -36,6 +37,12 @@ func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 			name = "pipelines[" + strconv.Itoa(i) + "]"
 		}
 		s.Programs = append(s.Programs, Program{Name: name, SQL: p.SQL})
+	}
+	if c.Control.Enabled() {
+		keys, err := fleetdoc.NewKeyring(c.Control.TrustedKeys)
+		if err == nil {
+			s.Control = &ControlSettings{MQTT: c.Control.Options, Prefix: c.Control.TopicPrefix, Keys: keys}
+		}
 	}
 	if c.Sync.Enabled {
 		sc := c.Sync

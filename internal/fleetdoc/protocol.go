@@ -45,7 +45,7 @@ type Status struct {
 	State string `json:"state"` // online or offline
 	// ConfigVersion is the applied document's version, 0 for the local
 	// configuration file; ConfigDigest its Digest.
-	ConfigVersion int64  `json:"config_version"`
+	ConfigVersion int64  `json:"config_version,omitempty"`
 	ConfigDigest  string `json:"config_digest,omitempty"`
 	AppliedAt     string `json:"applied_at,omitempty"` // RFC 3339
 	// LastError is the last rejected document, kept until another is
