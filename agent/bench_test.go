@@ -16,11 +16,15 @@
 // messages per client and drops QoS 1 messages beyond that);
 // EDDY_BENCH_INPROC=1 runs the agent inside the test process (agent.Start)
 // instead of as a subprocess, so that `-cpuprofile cpu.out` profiles it
-// (rss-MB is then not reported).
+// (rss-MB is then not reported), and EDDY_BENCH_HEAPPROFILE=file then writes
+// the heap profile when the agent has committed half the messages.
+// EDDY_BENCH_QUEUE=n sets the agent's mqtt.queue_size (default: the
+// config's). EDDY_BENCH_PERF=file records the agent subprocess with `perf record -g`
+// (then `perf report -i file`).
 //
 // Metrics: events/s is MQTT messages per second from the publisher's first
 // message to the agent's commit of its last (read from /v1/status, whose
-// reply waits for the batch in progress to commit); bare-events/s is the
+// counters count committed messages); bare-events/s is the
 // same for a paho subscriber that only counts, run first with the same
 // pre-generated messages, the same publisher and the same broker; ratio is
 // their quotient. dropped is the agent's ingest_overflow (QoS 0 messages
@@ -28,6 +32,11 @@
 // neither processed nor counted as dropped (for the bare subscriber:
 // bare-lost); cpu-µs/event is the agent's user+system CPU per message, a
 // figure less disturbed by other load on the machine than events/s.
+//
+// BenchmarkAgentPipeline needs no broker: it feeds the same kind of stream
+// straight into pipeline.Run (real bbolt store, fsync per batch of 5000),
+// so it measures the batch loop alone: `go test -run '^$' -bench
+// AgentPipeline -count 3 ./agent/`.
 package agent_test
 
 import (
@@ -39,6 +48,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,6 +60,9 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/eddy-iot/eddy/agent"
+	"github.com/eddy-iot/eddy/agent/pipeline"
+	"github.com/eddy-iot/eddy/edge/ingest"
+	"github.com/eddy-iot/eddy/edge/store"
 	"github.com/eddy-iot/eddy/internal/mqttconn"
 	"github.com/eddy-iot/eddy/internal/testenv"
 	"github.com/eddy-iot/eddy/simulate"
@@ -147,6 +161,59 @@ func benchIngest(b *testing.B, qos byte, readings int) {
 	b.ReportMetric(float64(len(msgs)), "msgs/op")
 }
 
+// BenchmarkAgentPipeline measures the batch loop alone: 10k devices, the
+// simulate view, batches of 5000 messages from a channel that holds the
+// whole stream, each batch one commit with fsync.
+func BenchmarkAgentPipeline(b *testing.B) {
+	cfg := simulate.Config{Devices: benchDevices, Seed: 6, Readings: 10, Interval: 1000, Disorder: 2000,
+		DupRate: 0.01, MalformedRate: 0.005, Start: time.Now().Add(-time.Hour).UnixMilli()}
+	cat, err := agent.Compile([]agent.Program{{Name: "fleet.sql", SQL: simulate.SQL(cfg, benchWindow)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var msgs []ingest.Message
+	for g := simulate.New(cfg); ; {
+		m, ok := g.Next()
+		if !ok {
+			break
+		}
+		msgs = append(msgs, ingest.Message{Topic: m.Topic, Payload: m.Payload, Partition: -1, Received: time.Now().UnixMilli()})
+	}
+	b.ReportAllocs()
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st, err := store.Open(store.Options{Path: filepath.Join(b.TempDir(), "eddy.db")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := pipeline.New(cat, pipeline.Options{Store: st, BatchMaxEvents: 5000,
+			Dedupe: map[string]pipeline.Dedupe{simulate.SourceName: {Device: "device", Sequence: "seq"}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := make(chan ingest.Message, len(msgs))
+		for _, m := range msgs {
+			in <- m
+		}
+		close(in)
+		b.StartTimer()
+		t0 := time.Now()
+		if err := p.Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(t0)
+		b.StopTimer()
+		if got := p.Status().Messages; got != uint64(len(msgs)) {
+			b.Fatalf("messages_in %d, want %d", got, len(msgs))
+		}
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N*len(msgs))/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N*len(msgs)), "ns/event")
+}
+
 // buildEddyTB builds cmd/eddy (buildEddy of the crash test wants a *testing.T).
 func buildEddyTB(tb testing.TB) string {
 	tb.Helper()
@@ -211,12 +278,12 @@ func runBare(tb testing.TB, broker, prefix string, qos byte, msgs []simulate.Mes
 		tb.Fatalf("bare subscriber: subscribe: %v", tok.Error())
 	}
 	start := publish(tb, broker, qos, msgs)
-	waitDone(func() int64 { return n.Load() }, int64(len(msgs)))
+	waitDone(func() int64 { return n.Load() }, int64(len(msgs)), 5*time.Millisecond)
 	return bareResult{received: n.Load(), elapsed: time.Unix(0, last.Load()).Sub(start)}
 }
 
 // waitDone polls progress until it reaches want or stalls for stallTimeout.
-func waitDone(progress func() int64, want int64) {
+func waitDone(progress func() int64, want int64, every time.Duration) {
 	prev, since := int64(-1), time.Now()
 	for {
 		p := progress()
@@ -228,7 +295,7 @@ func waitDone(progress func() int64, want int64) {
 		} else if time.Since(since) > stallTimeout {
 			return
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(every)
 	}
 }
 
@@ -284,6 +351,9 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 		yaml := fmt.Sprintf("id: bench\ndata_dir: %s\nmqtt:\n  brokers: [%q]\n  client_id: %s\n  clean_session: false\n"+
 			"pipelines:\n  - name: fleet\n    file: fleet.sql\nhttp:\n  addr: %s\nlog:\n  level: warn\n",
 			filepath.Join(dir, "data"), broker, clientID, httpAddr)
+		if q := os.Getenv("EDDY_BENCH_QUEUE"); q != "" {
+			yaml = strings.Replace(yaml, "  clean_session: false\n", "  clean_session: false\n  queue_size: "+q+"\n", 1)
+		}
 		cfgPath := filepath.Join(dir, "agent.yaml")
 		if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
 			tb.Fatal(err)
@@ -327,29 +397,59 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 		return err == nil && st.MQTT.Subscribed > 0
 	}, "agent subscribed")
 
+	if path := os.Getenv("EDDY_BENCH_PERF"); path != "" && pid != 0 {
+		perf := exec.Command("perf", "record", "-F", "499", "-g", "-o", path, "-p", strconv.Itoa(pid))
+		perf.Stdout, perf.Stderr = io.Discard, io.Discard
+		if err := perf.Start(); err != nil {
+			tb.Fatalf("perf: %v", err)
+		}
+		defer func() { _ = perf.Process.Signal(syscall.SIGINT); _ = perf.Wait() }()
+		time.Sleep(200 * time.Millisecond) // perf attaches
+	}
 	start := publish(tb, broker, qos, msgs)
 	var last benchStatus
 	var at time.Time
+	profiled := false
 	waitDone(func() int64 {
 		st, err := get()
 		if err != nil {
 			return -1
 		}
-		// The reply is written after Status took the pipeline lock, which
-		// the batch loop holds from handling a batch to its commit: a
-		// count seen here is committed.
+		// The pipeline publishes its counts after each commit: a message
+		// counted here is committed.
 		if st.Pipeline.Messages+st.MQTT.Overflow != last.Pipeline.Messages+last.MQTT.Overflow {
 			at = time.Now()
 		}
 		last = st
+		if path := os.Getenv("EDDY_BENCH_HEAPPROFILE"); inproc && path != "" && !profiled &&
+			2*st.Pipeline.Messages >= int64(len(msgs)) {
+			profiled = true
+			writeHeapProfile(tb, path)
+		}
 		return st.Pipeline.Messages + st.MQTT.Overflow
-	}, int64(len(msgs)))
+	}, int64(len(msgs)), 25*time.Millisecond) // a status costs the agent CPU: not too often
 	r := agentResult{status: last, elapsed: at.Sub(start)}
 	if pid != 0 {
 		r.hwmKB = procStatusKB(tb, pid, "VmHWM")
 		r.cpu = procCPU(tb, pid)
+		tb.Logf("agent: VmHWM %d kB, VmRSS %d kB (anon %d kB, file %d kB), cpu %v", r.hwmKB,
+			procStatusKB(tb, pid, "VmRSS"), procStatusKB(tb, pid, "RssAnon"), procStatusKB(tb, pid, "RssFile"), r.cpu)
 	}
+	tb.Logf("agent: %s %+v mqtt %+v", r.elapsed.Round(time.Millisecond), last.Pipeline, last.MQTT)
 	return r
+}
+
+// writeHeapProfile writes the in-use heap after a GC.
+func writeHeapProfile(tb testing.TB, path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // procStatusKB reads a "Key: n kB" line of /proc/<pid>/status.

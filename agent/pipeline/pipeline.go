@@ -89,7 +89,8 @@ type Pipeline struct {
 	caps  []string
 	msgs  []ingest.Message
 	stats stats
-	dirty bool // something to commit beyond operator bookkeeping
+	pend  counts // this batch's counts, published after its commit
+	dirty bool   // something to commit beyond operator bookkeeping
 }
 
 type stats struct {

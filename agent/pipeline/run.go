@@ -72,7 +72,6 @@ func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 	defer p.mu.Unlock()
 	now := p.now()
 	b := p.batch
-	emitted := p.stats.results.Load()
 	for i := range msgs {
 		p.handle(&msgs[i], now)
 	}
@@ -82,7 +81,7 @@ func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 		}
 		v.table.prune()
 	}
-	if len(msgs) == 0 && !p.dirty && p.stats.results.Load() == emitted && !p.sinkWork() {
+	if len(msgs) == 0 && !p.dirty && p.pend.results == 0 && !p.sinkWork() {
 		return nil // idle tick: nothing worth an fsync; changes stay tracked
 	}
 	p.flush(b)
@@ -111,14 +110,14 @@ func (p *Pipeline) sinkWork() bool {
 
 // handle processes one message.
 func (p *Pipeline) handle(m *ingest.Message, now int64) {
-	p.stats.messages.Add(1)
-	p.batch.AddCounter("messages_in", 1)
+	p.pend.messages++
+	p.pend.add("messages_in", 1)
 	p.dirty = true
 	if m.Partition < 0 && m.QoS > 0 {
 		f := ingest.FingerprintOf(m)
 		if m.Dup && p.ring.Seen(f) {
-			p.stats.redelivered.Add(1)
-			p.batch.AddCounter("redelivered_dropped", 1)
+			p.pend.redelivered++
+			p.pend.add("redelivered_dropped", 1)
 			return
 		}
 		p.ring.Add(f)
@@ -146,8 +145,8 @@ func (p *Pipeline) handle(m *ingest.Message, now int64) {
 }
 
 func (p *Pipeline) unrouted(m *ingest.Message) {
-	p.stats.unrouted.Add(1)
-	p.batch.AddCounter("unrouted", 1)
+	p.pend.unrouted++
+	p.pend.add("unrouted", 1)
 }
 
 // handleSource decodes a message for one source and feeds its rows to the
@@ -181,13 +180,13 @@ func (p *Pipeline) handleSource(s *source, m *ingest.Message, caps []string, now
 				}
 			}
 			if !s.tracker.Observe(dev, 0, uint64(seq.I)).Keep() {
-				p.stats.duplicates.Add(1)
-				p.batch.AddCounter("duplicates."+s.name, 1)
+				p.pend.duplicates++
+				p.pend.add(s.dupCounter, 1)
 				continue
 			}
 		}
-		p.stats.rows.Add(1)
-		p.batch.AddCounter("rows_in."+s.name, 1)
+		p.pend.rows++
+		p.pend.add(s.rowsCounter, 1)
 		part := s.partition(m)
 		for _, v := range s.views {
 			if err := v.process(s, part, now); err != nil {
@@ -198,13 +197,13 @@ func (p *Pipeline) handleSource(s *source, m *ingest.Message, caps []string, now
 }
 
 func (p *Pipeline) deadLetter(m *ingest.Message, reason, msg string) {
-	p.stats.deadLetters.Add(1)
+	p.pend.deadLetters++
 	p.batch.AddDeadLetter(store.DeadLetter{Time: time.UnixMilli(m.Received), Topic: m.Topic, Reason: reason,
 		Payload: m.Payload, Message: msg})
 }
 
 func (p *Pipeline) countError(view, reason string, err error) {
-	p.batch.AddCounter("errors."+reason, 1)
+	p.pend.add("errors."+reason, 1)
 	p.log.Debug("view output error", "view", view, "err", err)
 }
 
@@ -237,6 +236,7 @@ func (p *Pipeline) flush(b *store.Batch) {
 		}
 	}
 	p.ring.Changed(func(k, v []byte) { b.PutPipelineMeta(ingestMeta, "ring/"+string(k), v) })
+	p.pend.flush(b)
 	if p.outbox.Rows() > 0 {
 		b.Enqueue(store.Routine, p.outbox.Encode())
 		p.outbox.Reset()
@@ -281,6 +281,7 @@ func (p *Pipeline) commit(ctx context.Context, b *store.Batch) error {
 		p.mu.Lock()
 	}
 	p.stats.commits.Add(1)
+	p.pend.publish(&p.stats)
 	p.stats.lastCommit.Store(p.now())
 	p.dirty = false
 	p.wakeSinks()

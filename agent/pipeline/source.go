@@ -39,6 +39,8 @@ type source struct {
 	views          []*view
 	partitionBuf   []byte
 	captureScratch []string
+
+	rowsCounter, dupCounter string // persisted counter names
 }
 
 // fill computes one row position that is not a payload field.
@@ -70,7 +72,7 @@ func payloadType(t sql.Type) (payload.Type, error) {
 
 func newSource(b *sql.BoundSource, o *Options) (*source, error) {
 	s := &source{name: b.Name, bound: b, kafka: b.Connector == "kafka", width: len(b.Columns),
-		deviceCol: -1, seqCol: -1, partitionCol: -1}
+		deviceCol: -1, seqCol: -1, partitionCol: -1, rowsCounter: "rows_in." + b.Name, dupCounter: "duplicates." + b.Name}
 	if !s.kafka {
 		p, err := topic.Compile(b.Topic)
 		if err != nil {

@@ -36,7 +36,8 @@ type view struct {
 	states []byte
 
 	// counters since start (the persisted ones are in the store)
-	errors uint64
+	errors      uint64
+	lateCounter string // the persisted counter of late events
 }
 
 func newView(p *Pipeline, b *sql.BoundView) (*view, error) {
@@ -44,7 +45,7 @@ func newView(p *Pipeline, b *sql.BoundView) (*view, error) {
 	if err != nil {
 		return nil, fmt.Errorf("view %s: %w", b.Name, err)
 	}
-	v := &view{p: p, name: b.Name, store: "view:" + b.Name, cv: cv, cols: cv.Columns()}
+	v := &view{p: p, name: b.Name, store: "view:" + b.Name, cv: cv, cols: cv.Columns(), lateCounter: "late." + b.Name}
 	v.aggOf = make([]int, len(v.cols))
 	for i := range v.cols {
 		v.aggOf[i] = -1
@@ -118,15 +119,15 @@ func (v *view) Result(r *windows.Result) {
 
 // Late implements windows.Output: an event too late for any window.
 func (v *view) Late(e *windows.LateEvent) {
-	v.p.batch.AddCounter("late."+v.name, 1)
-	v.p.stats.late.Add(1)
+	v.p.pend.add(v.lateCounter, 1)
+	v.p.pend.late++
 }
 
 // emitRow sends the current output row v.out to the outbox, the sinks and
 // the table.
 func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, states []windows.State) {
 	windowed := !w.Unbounded()
-	v.p.stats.results.Add(1)
+	v.p.pend.results++
 	// The sinks' and the table's row: the view's columns as a flat JSON
 	// object, plus the window and revision so that a consumer can upsert.
 	v.row = appendRowJSON(v.row[:0], v.cols, v.out, windowed, w, rev)
