@@ -274,3 +274,14 @@ func (w *lineWatcher) String() string {
 	defer w.mu.Unlock()
 	return strings.Join(w.lines, "\n")
 }
+
+// checkJSONReading decodes one payload strictly as the examples' shape.
+func checkJSONReading(t *testing.T, payload string) {
+	t.Helper()
+	var r reading
+	dec := json.NewDecoder(strings.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil || r.Device == "" || r.Seq == nil || r.TS == nil || r.Temp == nil {
+		t.Errorf("payload %s: %v; want device, seq, ts and temp", payload, err)
+	}
+}
