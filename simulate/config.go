@@ -41,6 +41,18 @@ type Config struct {
 	// Sites spreads the devices over this many sites, s00, s01, ...,
 	// device i at site i mod Sites.
 	Sites int
+	// ClockSkew sets each device's clock off by a constant of its own in
+	// [−ClockSkew, +ClockSkew] ms: the payload's ts is the true time plus
+	// that offset. Disorder stays bounded within each device, not across
+	// the fleet, which is why SQL partitions the watermark by device. At
+	// most an hour, since the agent rejects times further ahead.
+	ClockSkew int64
+	// DropoutRate is the fraction of devices that drop out once, for
+	// DropoutReadings consecutive readings from a point of their own, and
+	// then come back: the readings of the gap are never sent (the device
+	// was off or out of range), so their sequence numbers are missing.
+	DropoutRate     float64
+	DropoutReadings int
 }
 
 // withDefaults returns c with the zero fields that have defaults filled.
@@ -83,6 +95,12 @@ func (c Config) Validate() error {
 	case !(c.DupRate >= 0 && c.DupRate < 1) || !(c.MalformedRate >= 0 && c.MalformedRate < 1) ||
 		!(c.DupRate+c.MalformedRate < 1):
 		return bad("dup rate %v and malformed rate %v: each in [0, 1) and their sum below 1", c.DupRate, c.MalformedRate)
+	case c.ClockSkew < 0 || c.ClockSkew > 3600000:
+		return bad("clock skew %d ms: between 0 and an hour (3600000)", c.ClockSkew)
+	case !(c.DropoutRate >= 0 && c.DropoutRate <= 1) || c.DropoutReadings < 0:
+		return bad("dropout rate %v and %d readings: a rate in [0, 1] and a count of at least 0", c.DropoutRate, c.DropoutReadings)
+	case c.DropoutRate > 0 && c.DropoutReadings == 0:
+		return bad("dropout rate %v with 0 dropout readings: say how many readings a dropout misses", c.DropoutRate)
 	case strings.ContainsAny(c.TopicPrefix, "+#\x00") || strings.HasSuffix(c.TopicPrefix, "/"):
 		return bad("topic prefix %q: no wildcards (+, #), no NUL and no trailing '/'", c.TopicPrefix)
 	}

@@ -52,10 +52,23 @@
 // expectation wrong. WriteEvents writes the first n messages as JSON lines,
 // the exact log of a run that published n.
 //
+// # Faults of real fleets
+//
+// ClockSkew sets each device's clock off by a constant of its own, so the
+// payload's ts is the true time plus that offset: disorder stays bounded
+// within a device, not across the fleet, which is why SQL partitions the
+// watermark by device. DropoutRate devices drop out once, for
+// DropoutReadings readings, and come back: those readings are never sent
+// and their sequence numbers stay missing. Limit stops a stream after a
+// number of messages (eddy simulate --count). Expect and WriteEvents see
+// all of it, since they regenerate the same stream.
+//
 // # Caveats
 //
-// Only the shape of issue 11's fleet is here: no clock skew, no devices
-// dropping out and coming back, one metric schema. Readings more than an
-// hour past the agent's clock are rejected by it as absurd: keep
-// Start + Readings·Interval close to now, or in the past.
+// One metric schema. No event is ever late beyond the watermark, so an
+// agent must count every good reading; devices that buffer through an
+// outage and flush late are the firmware examples' business
+// (firmware-examples/). Readings more than an hour past the agent's clock
+// are rejected by it as absurd: keep Start + Readings·Interval (plus
+// ClockSkew) close to now, or in the past.
 package simulate

@@ -24,6 +24,9 @@ type Generator struct {
 	rng     rng
 	order   []int   // device indices sorted by phase, then index
 	phases  []int64 // per device
+	skews   []int64 // per device: added to the true time in payloads
+	dropLo  []int64 // per device: readings dropLo ≤ k < dropHi are never sent
+	dropHi  []int64
 	names   []string
 	topics  []string
 	round   int64 // next in-order reading: round and position in order
@@ -31,6 +34,7 @@ type Generator struct {
 	pending pendingHeap
 	gen     uint64 // readings pushed so far, the tie-breaker
 	left    int64  // good readings not yet published
+	limit   int64  // messages Next may still return; −1 for no limit
 
 	newest int64 // largest event time of a published good reading
 	recent [recentN]recentMsg
@@ -41,7 +45,8 @@ type Generator struct {
 
 type recentMsg struct {
 	dev     int
-	seq, ts int64
+	seq, ts int64 // ts is the true time, for the disorder bound
+	time    int64 // the payload's ts (with the device's skew)
 	payload []byte
 }
 
@@ -57,6 +62,10 @@ func New(cfg Config) *Generator {
 		rng:    newRNG(cfg.Seed),
 		order:  make([]int, cfg.Devices),
 		phases: make([]int64, cfg.Devices),
+		skews:  make([]int64, cfg.Devices),
+		dropLo: make([]int64, cfg.Devices),
+		dropHi: make([]int64, cfg.Devices),
+		limit:  -1,
 		names:  make([]string, cfg.Devices),
 		topics: make([]string, cfg.Devices),
 		left:   int64(cfg.Devices) * int64(cfg.Readings),
@@ -65,6 +74,9 @@ func New(cfg Config) *Generator {
 	for d := range cfg.Devices {
 		g.order[d] = d
 		g.phases[d] = phase(cfg.Seed, d, cfg.Interval)
+		g.skews[d] = skew(cfg.Seed, d, cfg.ClockSkew)
+		g.dropLo[d], g.dropHi[d] = dropout(&cfg, d)
+		g.left -= g.dropHi[d] - g.dropLo[d]
 		g.names[d] = DeviceName(d)
 		g.topics[d] = fmt.Sprintf("%s/%s/%s/telemetry", cfg.TopicPrefix, SiteName(d%cfg.Sites), g.names[d])
 	}
@@ -86,6 +98,11 @@ func DeviceName(i int) string { return fmt.Sprintf("d%04d", i) }
 // SiteName is the id of site i: s00, s01, ...
 func SiteName(i int) string { return fmt.Sprintf("s%02d", i) }
 
+// Limit makes Next stop after n more messages (n ≥ 0), whatever is left:
+// the stream of a run stopped by a message count. Expect knows nothing of
+// it; compute expectations from the event log (WriteEvents) instead.
+func (g *Generator) Limit(n int64) { g.limit = max(n, 0) }
+
 // Config returns the configuration, with defaults filled in.
 func (g *Generator) Config() Config { return g.cfg }
 
@@ -93,8 +110,11 @@ func (g *Generator) Config() Config { return g.cfg }
 // published. Each step draws whether the message is malformed (probability
 // MalformedRate), a duplicate (DupRate) or the next good reading.
 func (g *Generator) Next() (Message, bool) {
-	if g.left == 0 {
+	if g.left == 0 || g.limit == 0 {
 		return Message{}, false
+	}
+	if g.limit > 0 {
+		g.limit--
 	}
 	g.fill()
 	u := g.rng.float()
@@ -124,9 +144,11 @@ func (g *Generator) fill() {
 	for g.inOrderLeft() && (len(g.pending) == 0 || g.pending[0].release > g.nextTime()) {
 		dev := g.order[g.pos]
 		ts := g.nextTime()
-		p := pending{release: ts + g.delay(dev, g.round), gen: g.gen, dev: dev, k: g.round, ts: ts}
-		g.gen++
-		heap.Push(&g.pending, p)
+		if g.round < g.dropLo[dev] || g.round >= g.dropHi[dev] {
+			p := pending{release: ts + g.delay(dev, g.round), gen: g.gen, dev: dev, k: g.round, ts: ts}
+			g.gen++
+			heap.Push(&g.pending, p)
+		}
 		if g.pos++; g.pos == len(g.order) {
 			g.pos = 0
 			g.round++
@@ -155,14 +177,14 @@ func (g *Generator) good() Message {
 	g.left--
 	r := g.readingOf(p)
 	g.buf = appendPayload(g.buf[:0], g.names[p.dev], r)
-	g.newest = max(g.newest, r.ts)
+	g.newest = max(g.newest, p.ts)
 	e := &g.recent[g.head]
-	e.dev, e.seq, e.ts = p.dev, p.k+1, p.ts
+	e.dev, e.seq, e.ts, e.time = p.dev, p.k+1, p.ts, r.ts
 	e.payload = append(e.payload[:0], g.buf...)
 	g.head = (g.head + 1) % recentN
 	g.nrec = min(g.nrec+1, recentN)
 	return Message{Topic: g.topics[p.dev], Payload: slices.Clone(g.buf), Kind: Good,
-		Device: g.names[p.dev], Seq: p.k + 1, Time: p.ts}
+		Device: g.names[p.dev], Seq: p.k + 1, Time: r.ts}
 }
 
 // duplicate repeats a recent good message whose event time is within
@@ -181,7 +203,7 @@ func (g *Generator) duplicate() (Message, bool) {
 	}
 	e := &g.recent[cand[g.rng.intn(int64(n))]]
 	return Message{Topic: g.topics[e.dev], Payload: slices.Clone(e.payload), Kind: Duplicate,
-		Device: g.names[e.dev], Seq: e.seq, Time: e.ts}, true
+		Device: g.names[e.dev], Seq: e.seq, Time: e.time}, true
 }
 
 // pending is a good reading waiting for its release time.

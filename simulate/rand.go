@@ -52,4 +52,6 @@ const (
 	tagNoise
 	tagSpike
 	tagDelay
+	tagSkew
+	tagDropout
 )

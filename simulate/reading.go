@@ -18,7 +18,7 @@ import "strconv"
 type reading struct {
 	dev    int   // device index
 	k      int64 // reading index; seq is k+1
-	ts     int64 // event time, Unix ms
+	ts     int64 // event time, Unix ms, as the device's clock tells it
 	temp16 int64 // temperature in 1/16 °C
 	hum10  int64 // relative humidity in 0.1 %
 }
@@ -46,6 +46,29 @@ func phase(seed int64, dev int, interval int64) int64 {
 	return int64(hash(seed, int64(dev), 0, tagPhase) % uint64(interval))
 }
 
+// skew is the device's clock offset in [−max, max] ms.
+func skew(seed int64, dev int, maxSkew int64) int64 {
+	if maxSkew == 0 {
+		return 0
+	}
+	return int64(hash(seed, int64(dev), 0, tagSkew)%uint64(2*maxSkew+1)) - maxSkew
+}
+
+// dropout returns the readings [lo, hi) the device never sends: none for
+// most devices, DropoutReadings from a point of its own for a DropoutRate
+// share of them.
+func dropout(cfg *Config, dev int) (lo, hi int64) {
+	if cfg.DropoutRate == 0 {
+		return 0, 0
+	}
+	h := hash(cfg.Seed, int64(dev), 0, tagDropout)
+	if float64(h>>11)/(1<<53) >= cfg.DropoutRate {
+		return 0, 0
+	}
+	lo = int64(hash(cfg.Seed, int64(dev), 1, tagDropout) % uint64(cfg.Readings))
+	return lo, min(lo+int64(cfg.DropoutReadings), int64(cfg.Readings))
+}
+
 // makeReading computes reading k of device dev: a base temperature of the
 // device (16–26 °C), a daily cycle of 2–4 °C, a slow drift of up to ±0.5 °C
 // a day, noise of ±3/16 °C and, once in 500 readings, a spike of 8–15 °C
@@ -66,7 +89,8 @@ func makeReading(cfg *Config, dev int, k int64, ts int64) reading {
 	humBase := 350 + int64(hash(s, d, 0, tagHumidity)%300) // 35–65 %
 	hum := humBase - cyc*20/16 + int64(n>>32%11) - 5       // −2 %RH per °C of the cycle
 	hum = min(max(hum, 0), 1000)
-	return reading{dev: dev, k: k, ts: ts, temp16: temp, hum10: hum}
+	// The device's clock is off by its skew: the payload says ts + skew.
+	return reading{dev: dev, k: k, ts: ts + skew(s, dev, cfg.ClockSkew), temp16: temp, hum10: hum}
 }
 
 // appendSixteenths writes v/16 in decimal, exactly and as short as possible
