@@ -310,6 +310,28 @@ CREATE SINK maxes_out FROM maxes WITH (connector = 'file', path = '%s');
 		t.Fatalf("push v3 (unknown key): exit %d:\n%s", code, out)
 	}
 
+	// Unsigned, and changed after signing (copies of version 4, which they
+	// leave free since they are rejected).
+	signed, err := os.ReadFile(h.sign(trusted+".key", 4, withMaxes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned := regexp.MustCompile(`(?s),\s*"signature": \{.*?\}`).ReplaceAll(signed, nil)
+	tampered := bytes.Replace(signed, []byte("max(v) AS hi"), []byte("min(v) AS hi"), 1)
+	for _, c := range []struct {
+		name string
+		doc  []byte
+		code string
+	}{{"unsigned", unsigned, "unsigned"}, {"tampered", tampered, "bad_signature"}} {
+		f := filepath.Join(h.dir, c.name+".json")
+		if err := os.WriteFile(f, c.doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, code := h.push(f); code == 0 || !strings.Contains(out, c.code) {
+			t.Fatalf("push %s: exit %d:\n%s", c.name, code, out)
+		}
+	}
+
 	// 4. Same pipelines, new version: applied; counts continue exactly.
 	v4 := h.sign(trusted+".key", 4, withMaxes)
 	if out, code := h.push(v4); code != 0 {
@@ -331,6 +353,11 @@ CREATE SINK maxes_out FROM maxes WITH (connector = 'file', path = '%s');
 	// 6. Restart: back on version 4 without applying it again; counts
 	// continue exactly.
 	h.agent.kill()
+	// The broker publishes the last will: the retained status says offline.
+	testenv.WaitFor(t, 30*time.Second, func() bool {
+		out, code := h.run(append(append([]string{"config", "status"}, h.conn()...), "--agent", fleetAgentID)...)
+		return code == 0 && strings.HasPrefix(out, fleetAgentID+"  offline")
+	}, "status offline after the agent was killed")
 	h.agent.start()
 	h.waitUp()
 	after := h.status()
