@@ -96,6 +96,10 @@ func (p *MQTT) waitOldest() error {
 	return tok.Error()
 }
 
+// FailedAttempts is how many connection attempts have failed so far
+// (reconnects after a lost connection included).
+func (p *MQTT) FailedAttempts() int64 { return p.conn.FailedAttempts() }
+
 // Close disconnects, after at most a second for paho to finish sending. Call
 // Flush first to know that everything was delivered.
 func (p *MQTT) Close() { p.conn.Close(time.Second) }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -44,6 +46,11 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	qos := fs.Int("qos", 1, "MQTT QoS: 0, 1 or 2")
 	rate := fs.Float64("rate", 0, "messages per second, 0 for as fast as the broker takes them")
 	duration := fs.Duration("duration", 0, "stop after this long (0: when every reading is sent)")
+	count := fs.Int64("count", 0, "stop after this many messages (0: when every reading is sent)")
+	clockSkew := fs.Duration("clock-skew", 0, "set each device's clock off by a constant of its own, up to this much either way")
+	dropoutRate := fs.Float64("dropout-rate", 0, "fraction of devices that drop out once and come back")
+	dropoutReadings := fs.Int("dropout-readings", 10, "readings a device misses while it is out, with --dropout-rate")
+	progress := fs.Bool("progress", true, "show sent, rate and errors every second when stderr is a terminal")
 	window := fs.Int("window", simulate.DefaultWindow, "messages in flight at once")
 	events := fs.String("events", "", "write the messages sent to this `file` as JSON lines")
 	printSQL := fs.Duration("sql", 0, "print the agent's SQL for this stream with tumbling windows of this size, and exit")
@@ -63,7 +70,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--start: %v", err)
 	}
-	for name, d := range map[string]time.Duration{"interval": *interval, "disorder": *disorder, "sql": *printSQL} {
+	for name, d := range map[string]time.Duration{"interval": *interval, "disorder": *disorder, "sql": *printSQL, "clock-skew": *clockSkew} {
 		if d%time.Millisecond != 0 {
 			return fail("--%s %v: use whole milliseconds", name, d)
 		}
@@ -71,7 +78,10 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	cfg := simulate.Config{
 		Devices: *devices, Seed: *seed, Start: startMs, Interval: interval.Milliseconds(), Readings: *readings,
 		Disorder: disorder.Milliseconds(), DupRate: *dupRate, MalformedRate: *malformedRate,
-		TopicPrefix: *prefix, Sites: *sites,
+		TopicPrefix: *prefix, Sites: *sites, ClockSkew: clockSkew.Milliseconds(),
+	}
+	if *dropoutRate > 0 {
+		cfg.DropoutRate, cfg.DropoutReadings = *dropoutRate, *dropoutReadings
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail("%v", err)
@@ -88,6 +98,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if *rate < 0 {
 		return fail("--rate %v: use 0 (as fast as possible) or more", *rate)
+	}
+	if *count < 0 {
+		return fail("--count %d: use 0 (the whole stream) or more", *count)
 	}
 	if *password == "" {
 		*password = os.Getenv("EDDY_MQTT_PASSWORD")
@@ -120,7 +133,18 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *duration)
 		defer cancel()
 	}
-	st, err := simulate.Publish(ctx, p, simulate.New(cfg), byte(*qos), *rate)
+	g := simulate.New(cfg)
+	if *count > 0 {
+		g.Limit(*count)
+	}
+	var pub simulate.Publisher = p
+	if *progress && isTerminal(stderr) {
+		cp := &countingPublisher{MQTT: p}
+		stopProgress := showProgress(stderr, cp.sent.Load, p.FailedAttempts, time.Second)
+		pub = cp
+		defer stopProgress()
+	}
+	st, err := simulate.Publish(ctx, pub, g, byte(*qos), *rate)
 	stopped := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 	if stopped {
 		err = nil
@@ -155,4 +179,67 @@ func parseStart(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not now, Unix ms or an RFC 3339 time such as 2024-11-24T00:00:00Z", s)
 	}
 	return t.UnixMilli(), nil
+}
+
+// countingPublisher counts the messages handed to the MQTT publisher, for
+// the progress line; it stays a Flusher so Publish still waits for every
+// acknowledgement.
+type countingPublisher struct {
+	*simulate.MQTT
+	sent atomic.Int64
+}
+
+func (c *countingPublisher) Publish(topic string, qos byte, payload []byte) error {
+	if err := c.MQTT.Publish(topic, qos, payload); err != nil {
+		return err
+	}
+	c.sent.Add(1)
+	return nil
+}
+
+// isTerminal reports whether w is a character device (a terminal), where a
+// progress line that rewrites itself makes sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// showProgress rewrites one line on w every period with the messages sent,
+// the rate over the last period and the failed connection attempts, until
+// the returned function is called; that clears the line.
+func showProgress(w io.Writer, sent, errs func() int64, period time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		last, lastAt := int64(0), time.Now()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case now := <-tick.C:
+				n := sent()
+				fmt.Fprint(w, "\r\033[K"+progressLine(n, n-last, now.Sub(lastAt), errs()))
+				last, lastAt = n, now
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// progressLine is the text of one progress update.
+func progressLine(sent, delta int64, over time.Duration, errs int64) string {
+	rate := 0.0
+	if over > 0 {
+		rate = float64(delta) / over.Seconds()
+	}
+	return fmt.Sprintf("eddy simulate: sent %d, %.0f msgs/s, %d connection errors", sent, rate, errs)
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,6 +143,10 @@ func TestSimulateFlags(t *testing.T) {
 	f(1, "--start", "--start", "yesterday")
 	f(1, "whole milliseconds", "--interval", "1500us")
 	f(1, "wildcards", "--prefix", "a/#")
+	f(1, "--count -1", "--count", "-1")
+	f(1, "whole milliseconds", "--clock-skew", "1500us")
+	f(1, "clock skew", "--clock-skew", "2h")
+	f(1, "dropout rate", "--dropout-rate", "2")
 	f(2, "flag provided but not defined", "--nope")
 	f(2, "unexpected argument", "extra")
 	f(0, "-broker URL", "-h")
@@ -164,5 +169,66 @@ func TestParseStart(t *testing.T) {
 	now, err := parseStart("now")
 	if err != nil || now%1000 != 0 || now < time.Now().Add(-time.Minute).UnixMilli() {
 		t.Fatalf("now: %d, %v", now, err)
+	}
+}
+
+// TestSimulateCountWithFaults stops a run with clock skew and dropouts by
+// a message count: exactly that many reach the broker and the event log.
+func TestSimulateCountWithFaults(t *testing.T) {
+	prefix := testenv.TopicName(t, "sim-count")
+	count := countMessages(t, prefix+"/#")
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "50",
+		"--readings", "20", "--count", "321", "--clock-skew", "30s", "--dropout-rate", "0.5",
+		"--dropout-readings", "5", "--start", "2024-11-24T00:00:00Z", "--events", events)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	if m := sentRE.FindStringSubmatch(out); m == nil || m[1] != "321" {
+		t.Fatalf("summary %q: want 321 messages sent", out)
+	}
+	if strings.Contains(errs, "connection errors") {
+		t.Fatalf("progress shown although stderr is not a terminal: %q", errs)
+	}
+	testenv.WaitFor(t, 30*time.Second, func() bool { return count() >= 321 }, "the subscriber receives 321 messages")
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != 321 {
+		t.Fatalf("%d event lines, want 321", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestSimulateProgress(t *testing.T) {
+	if got := progressLine(5000, 1500, 500*time.Millisecond, 2); got != "eddy simulate: sent 5000, 3000 msgs/s, 2 connection errors" {
+		t.Fatalf("progressLine: %q", got)
+	}
+	var out syncBuffer
+	var sent atomic.Int64
+	sent.Store(42)
+	stop := showProgress(&out, sent.Load, func() int64 { return 0 }, 5*time.Millisecond)
+	testenv.WaitFor(t, 5*time.Second, func() bool { return strings.Contains(out.String(), "sent 42,") }, "a progress line")
+	stop()
+	if s := out.String(); !strings.HasPrefix(s, "\r\033[K") || !strings.HasSuffix(s, "\r\033[K") {
+		t.Fatalf("progress output %q: each update rewrites the line, and stop clears it", s)
 	}
 }
