@@ -26,9 +26,17 @@
 // fingerprints, Kafka offsets, the rows for the outbox and for each sink's
 // durable queue, the view tables, dead letters and counters — goes into one
 // store.Batch and one Commit with fsync. Only after the commit are MQTT
-// messages acknowledged, in arrival order. A kill -9 at any moment therefore
-// either keeps a message's effects, its dedupe mark and its counters, or
-// loses them together while the broker redelivers the message.
+// messages acknowledged, in arrival order, and the batch's counts added to
+// the live stats (so /v1/status counts committed messages). A kill -9 at any
+// moment therefore either keeps a message's effects, its dedupe mark and
+// its counters, or loses them together while the broker redelivers the
+// message.
+//
+// The commit of one batch overlaps the handling of the next (two
+// store.Batch buffers, at most one commit in flight, commits in order): the
+// fsync and bbolt's page writes no longer stall decoding. The in-memory
+// state, and so GET /v1/views, may be one batch ahead of the store; a crash
+// loses that batch together with its unacknowledged messages.
 //
 // # Outputs
 //

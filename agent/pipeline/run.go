@@ -17,6 +17,13 @@ import (
 // closed, and advances the operators on a ticker when nothing comes. It
 // returns nil on a clean stop; state not yet committed is simply not
 // acknowledged, so the broker (or the stored Kafka offsets) replays it.
+//
+// Commits are pipelined: while batch n is committed (and then acknowledged)
+// on another goroutine, batch n+1 is handled into a second store.Batch. At
+// most one commit is in flight and commits happen in batch order, so the
+// store only ever holds a prefix of the batches and acks keep their order;
+// the in-memory state is at most one batch ahead of the store, which a
+// crash simply forgets along with that batch's unacknowledged messages.
 func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 	var wg sync.WaitGroup
 	sctx, stop := context.WithCancel(context.Background())
@@ -24,11 +31,47 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); q.run(sctx, p.st) }()
 	}
+	var inflight chan error // the commit in flight, nil if none
+	var spare *job          // the batch and message buffer not in use
+	// wait waits for the commit in flight and takes back its buffers.
+	wait := func() error {
+		if inflight == nil {
+			return nil
+		}
+		err := <-inflight
+		inflight = nil
+		return err
+	}
 	defer func() {
+		_ = wait()
 		stop()
 		wg.Wait()
 		p.closeSinks()
 	}()
+	// run handles msgs and starts their commit; false: stop (ctx ended
+	// while a commit waited).
+	run := func(msgs []ingest.Message) bool {
+		p.mu.Lock()
+		j, ok := p.prepare(msgs)
+		p.mu.Unlock()
+		if !ok {
+			return true
+		}
+		if wait() != nil {
+			return false
+		}
+		if spare == nil {
+			spare = &job{b: p.st.NewBatch()}
+		}
+		p.mu.Lock()
+		p.batch, p.msgs = spare.b, spare.msgs[:0]
+		p.mu.Unlock()
+		done := make(chan error, 1)
+		inflight = done
+		spare = j
+		go func() { done <- p.finish(ctx, j) }()
+		return true
+	}
 	tick := time.NewTicker(p.opts.Tick)
 	defer tick.Stop()
 	for {
@@ -37,7 +80,7 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 			return nil
 		case m, ok := <-in:
 			if !ok {
-				p.step(ctx, p.msgs[:0])
+				run(nil)
 				return nil
 			}
 			msgs := append(p.msgs[:0], m)
@@ -54,24 +97,43 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 				}
 			}
 			p.msgs = msgs
-			if err := p.step(ctx, msgs); err != nil {
+			if !run(msgs) {
 				return nil // ctx ended while committing
 			}
 		case <-tick.C:
-			if err := p.step(ctx, nil); err != nil {
+			if !run(nil) {
 				return nil
 			}
 		}
 	}
 }
 
+// job is a prepared batch: its store changes, the messages to acknowledge
+// once they are committed and the counts to publish then.
+type job struct {
+	b      *store.Batch
+	msgs   []ingest.Message
+	counts counts
+	sinks  []*sinkQueue // queues that got an entry in b
+}
+
 // step processes one batch of messages (possibly none), advances the
-// operators, commits and acknowledges.
+// operators, commits and acknowledges, all before it returns.
 func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	j, ok := p.prepare(msgs)
+	p.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return p.finish(ctx, j)
+}
+
+// prepare handles msgs into p.batch, advances the operators and flushes
+// every change into the batch. ok is false for an idle tick with nothing
+// worth an fsync. The caller holds p.mu.
+func (p *Pipeline) prepare(msgs []ingest.Message) (j *job, ok bool) {
 	now := p.now()
-	b := p.batch
 	for i := range msgs {
 		p.handle(&msgs[i], now)
 	}
@@ -82,16 +144,34 @@ func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 		v.table.prune()
 	}
 	if len(msgs) == 0 && !p.dirty && p.pend.results == 0 && !p.sinkWork() {
-		return nil // idle tick: nothing worth an fsync; changes stay tracked
+		return nil, false // idle tick: changes stay tracked for the next batch
 	}
-	p.flush(b)
-	if err := p.commit(ctx, b); err != nil {
+	j = &job{b: p.batch, msgs: msgs}
+	j.sinks = p.flush(j.b, j.sinks)
+	j.counts = p.pend
+	j.counts.named = nil // already in the batch
+	p.pend = counts{named: p.pend.named}
+	p.dirty = false
+	return j, true
+}
+
+// finish commits a prepared batch, then acknowledges its messages and
+// publishes its counts. It does not need p.mu.
+func (p *Pipeline) finish(ctx context.Context, j *job) error {
+	if err := p.commit(ctx, j.b); err != nil {
 		return err
 	}
-	for i := range msgs {
-		msgs[i].Ack()
+	for i := range j.msgs {
+		j.msgs[i].Ack()
 	}
-	clear(msgs) // drop payload references
+	clear(j.msgs) // drop payload references
+	j.counts.publish(&p.stats)
+	for _, q := range j.sinks {
+		select {
+		case q.notify <- struct{}{}:
+		default:
+		}
+	}
 	return nil
 }
 
@@ -207,8 +287,9 @@ func (p *Pipeline) countError(view, reason string, err error) {
 	p.log.Debug("view output error", "view", view, "err", err)
 }
 
-// flush moves everything the batch changed into b.
-func (p *Pipeline) flush(b *store.Batch) {
+// flush moves everything the batch changed into b and appends to sinks
+// the queues that got an entry.
+func (p *Pipeline) flush(b *store.Batch, sinks []*sinkQueue) []*sinkQueue {
 	for _, v := range p.views {
 		if v.op != nil {
 			_ = v.op.Changes(func(k, val []byte) error {
@@ -242,13 +323,16 @@ func (p *Pipeline) flush(b *store.Batch) {
 		p.outbox.Reset()
 	}
 	for _, q := range p.queues {
-		q.flush(b)
+		if q.flush(b) {
+			sinks = append(sinks, q)
+		}
 	}
+	return sinks
 }
 
 // commit commits b, retrying with a capped backoff until it succeeds or ctx
 // ends. A failed commit wrote nothing and b is intact, so retrying it is
-// exact.
+// exact. It runs without p.mu: handling the next batch goes on meanwhile.
 func (p *Pipeline) commit(ctx context.Context, b *store.Batch) error {
 	outbox := b.OutboxBytes() > 0
 	var backoff time.Duration
@@ -262,44 +346,23 @@ func (p *Pipeline) commit(ctx context.Context, b *store.Batch) error {
 			p.log.Warn("commit failed; input is held back and the batch retried", "err", err, "attempt", attempt+1)
 		}
 		if errors.Is(err, store.ErrOutboxFull) {
-			p.mu.Unlock()
-			werr := p.st.WaitOutboxSpace(ctx, b.OutboxBytes())
-			p.mu.Lock()
-			if werr != nil {
+			if werr := p.st.WaitOutboxSpace(ctx, b.OutboxBytes()); werr != nil {
 				return werr
 			}
 			continue
 		}
 		backoff = min(max(2*backoff, 50*time.Millisecond), 5*time.Second)
-		p.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			p.mu.Lock()
 			return ctx.Err()
 		case <-time.After(backoff):
 		}
-		p.mu.Lock()
 	}
 	p.stats.commits.Add(1)
-	p.pend.publish(&p.stats)
 	p.stats.lastCommit.Store(p.now())
-	p.dirty = false
-	p.wakeSinks()
 	b.Reset()
 	if outbox && p.opts.OnCommit != nil {
 		p.opts.OnCommit()
 	}
 	return nil
-}
-
-// wakeSinks tells each sink worker that committed entries wait.
-func (p *Pipeline) wakeSinks() {
-	for _, q := range p.queues {
-		if q.next-1 > q.written.Load() {
-			select {
-			case q.notify <- struct{}{}:
-			default:
-			}
-		}
-	}
 }
