@@ -244,3 +244,31 @@ func FuzzDecodeHistory(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRestore: Restore never panics, and what it accepts snapshots again to
+// something it accepts.
+func FuzzRestore(f *testing.F) {
+	e := mustEngine(f, mixedRules)
+	var log strings.Builder
+	for _, step := range newScript(3, 150).steps {
+		step(e, &log)
+	}
+	f.Add(e.Snapshot())
+	f.Add(mustEngine(f, mixedRules).Snapshot())
+	// Restore replaces the whole state, so the engines are reused: binding
+	// rules for each input would make minimizing slow.
+	e, again := mustEngine(f, mixedRules), mustEngine(f, mixedRules)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := e.Restore(b); err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrVersion) {
+				t.Fatalf("error %v wraps neither ErrCorrupt nor ErrVersion", err)
+			}
+			return
+		}
+		e.Alerts()
+		e.Tick(e.now + minute)
+		if err := again.Restore(e.Snapshot()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
