@@ -33,6 +33,10 @@ var rules = []struct {
 		"sinks are outputs"},
 	{"internal", []string{"windows", "edge", "sync", "sinks", "sql", "agent", "aggregator", "cmd"},
 		"internal packages are leaves"},
+	{"alerts", []string{"edge", "sync", "sinks", "agent", "aggregator", "internal/mqttconn", "internal/kafkaconn", "cmd"},
+		"the alert engine is pure computation over view rows"},
+	{"simulate", []string{"edge", "sync", "sinks", "sql", "windows", "agent", "aggregator", "cmd"},
+		"the device simulator must compute its expectations independently of the engine it checks"},
 	{"agent", []string{"cmd", "aggregator"}, "composition roots do not import each other or cmd"},
 	{"aggregator", []string{"cmd", "agent"}, "composition roots do not import each other or cmd"},
 }
