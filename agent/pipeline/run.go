@@ -19,11 +19,14 @@ import (
 // acknowledged, so the broker (or the stored Kafka offsets) replays it.
 //
 // Commits are pipelined: while batch n is committed (and then acknowledged)
-// on another goroutine, batch n+1 is handled into a second store.Batch. At
-// most one commit is in flight and commits happen in batch order, so the
-// store only ever holds a prefix of the batches and acks keep their order;
-// the in-memory state is at most one batch ahead of the store, which a
-// crash simply forgets along with that batch's unacknowledged messages.
+// on another goroutine, the messages that arrive are handled into a second
+// store.Batch, which becomes batch n+1 when commit n returns (or when it is
+// full). So a batch is what arrived during the previous commit, as without
+// pipelining, but handling it overlaps the fsync and bbolt's page writes.
+// At most one commit is in flight and commits happen in batch order, so
+// the store only ever holds a prefix of the batches and acks keep their
+// order; the in-memory state is at most one batch ahead of the store, which
+// a crash simply forgets along with that batch's unacknowledged messages.
 func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 	var wg sync.WaitGroup
 	sctx, stop := context.WithCancel(context.Background())
@@ -32,8 +35,8 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 		go func() { defer wg.Done(); q.run(sctx, p.st) }()
 	}
 	var inflight chan error // the commit in flight, nil if none
-	var spare *job          // the batch and message buffer not in use
-	// wait waits for the commit in flight and takes back its buffers.
+	var spare *job          // the buffers of the last commit, free once it returned
+	// wait waits for the commit in flight.
 	wait := func() error {
 		if inflight == nil {
 			return nil
@@ -48,29 +51,22 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 		wg.Wait()
 		p.closeSinks()
 	}()
-	// run handles msgs and starts their commit; false: stop (ctx ended
-	// while a commit waited).
-	run := func(msgs []ingest.Message) bool {
+	// commit seals the handled messages p.msgs into a job and starts its
+	// commit; no commit may be in flight.
+	commit := func() {
 		p.mu.Lock()
-		j, ok := p.prepare(msgs)
-		p.mu.Unlock()
+		defer p.mu.Unlock()
+		j, ok := p.seal(p.msgs)
 		if !ok {
-			return true
-		}
-		if wait() != nil {
-			return false
+			return
 		}
 		if spare == nil {
 			spare = &job{b: p.st.NewBatch()}
 		}
-		p.mu.Lock()
 		p.batch, p.msgs = spare.b, spare.msgs[:0]
-		p.mu.Unlock()
 		done := make(chan error, 1)
-		inflight = done
-		spare = j
+		inflight, spare = done, j
 		go func() { done <- p.finish(ctx, j) }()
-		return true
 	}
 	tick := time.NewTicker(p.opts.Tick)
 	defer tick.Stop()
@@ -80,10 +76,13 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 			return nil
 		case m, ok := <-in:
 			if !ok {
-				run(nil)
+				if wait() == nil {
+					commit()
+				}
 				return nil
 			}
-			msgs := append(p.msgs[:0], m)
+			from := len(p.msgs)
+			msgs := append(p.msgs, m)
 		drain:
 			for len(msgs) < p.opts.BatchMaxEvents {
 				select {
@@ -96,13 +95,28 @@ func (p *Pipeline) Run(ctx context.Context, in <-chan ingest.Message) error {
 					break drain
 				}
 			}
+			p.mu.Lock()
 			p.msgs = msgs
-			if !run(msgs) {
+			p.handleAll(msgs[from:])
+			p.mu.Unlock()
+			if inflight != nil && len(msgs) < p.opts.BatchMaxEvents {
+				continue // more may come while the commit runs
+			}
+			if wait() != nil {
 				return nil // ctx ended while committing
 			}
-		case <-tick.C:
-			if !run(nil) {
+			commit()
+		case err := <-inflight:
+			inflight = nil
+			if err != nil {
 				return nil
+			}
+			if len(p.msgs) > 0 {
+				commit()
+			}
+		case <-tick.C:
+			if inflight == nil {
+				commit()
 			}
 		}
 	}
@@ -121,7 +135,8 @@ type job struct {
 // operators, commits and acknowledges, all before it returns.
 func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 	p.mu.Lock()
-	j, ok := p.prepare(msgs)
+	p.handleAll(msgs)
+	j, ok := p.seal(msgs)
 	p.mu.Unlock()
 	if !ok {
 		return nil
@@ -129,14 +144,19 @@ func (p *Pipeline) step(ctx context.Context, msgs []ingest.Message) error {
 	return p.finish(ctx, j)
 }
 
-// prepare handles msgs into p.batch, advances the operators and flushes
-// every change into the batch. ok is false for an idle tick with nothing
-// worth an fsync. The caller holds p.mu.
-func (p *Pipeline) prepare(msgs []ingest.Message) (j *job, ok bool) {
+// handleAll handles messages into p.batch. The caller holds p.mu.
+func (p *Pipeline) handleAll(msgs []ingest.Message) {
 	now := p.now()
 	for i := range msgs {
 		p.handle(&msgs[i], now)
 	}
+}
+
+// seal advances the operators and flushes every change into p.batch, which
+// becomes the job of the handled msgs. ok is false for an idle tick with
+// nothing worth an fsync. The caller holds p.mu.
+func (p *Pipeline) seal(msgs []ingest.Message) (j *job, ok bool) {
+	now := p.now()
 	for _, v := range p.views {
 		if v.op != nil {
 			v.op.Advance(now)
