@@ -32,6 +32,7 @@ export function alertsPage(root: HTMLElement): () => void {
   const seenBefore = Number(localStorage.getItem(SEEN_KEY) ?? "0");
   let silences: Silence[] = [];
   let silencesErr = "";
+  let silencesLoaded = false;
 
   const operator = h("input", {
     id: "operator",
@@ -53,7 +54,7 @@ export function alertsPage(root: HTMLElement): () => void {
     },
     Object.entries(filters).map(([k, f]) => h("option", { value: k, selected: k === filter }, f.label)),
   );
-  const msg = h("p", { class: "msg", role: "status", "aria-live": "polite" });
+  const msg = h("p", { class: "msg", id: "alerts-msg", role: "status", "aria-live": "polite" });
   const summary = h("p", { class: "summary", id: "alerts-summary" });
   const tbody = h("tbody");
   const empty = h("p", { class: "empty" });
@@ -98,7 +99,7 @@ export function alertsPage(root: HTMLElement): () => void {
     h("h2", {}, "Silences"),
     h(
       "div",
-      { class: "table-wrap" },
+      { class: "table-wrap", id: "silences-wrap" },
       h(
         "table",
         { class: "grid", id: "silences" },
@@ -176,12 +177,12 @@ export function alertsPage(root: HTMLElement): () => void {
           h("td", {}, h("span", { class: `pill sev-${a.severity}` }, a.severity)),
           h("td", {}, h("span", { class: `pill st-${a.state}` }, a.state), isNew ? h("span", { class: "pill new" }, "new") : null),
           h("th", { scope: "row" }, h("span", { class: "mono" }, a.rule), h("div", { class: "sub" }, a.kind)),
-          h("td", { class: "mono" }, labelText(a.labels)),
-          h("td", { class: "num" }, a.value_text || (a.value ?? "–")),
-          h("td", {}, h("time", { datetime: isoTime(a.since_ms), title: isoTime(a.since_ms) }, ago(a.since_ms, now))),
+          h("td", { class: "mono labels" }, labelText(a.labels)),
+          h("td", { class: "num", "data-label": "Value" }, a.value_text || (a.value ?? "–")),
+          h("td", { "data-label": "Since" }, h("time", { datetime: isoTime(a.since_ms), title: isoTime(a.since_ms) }, ago(a.since_ms, now))),
           h(
             "td",
-            { class: "acked" },
+            { class: "acked", "data-label": "Acknowledged" },
             a.acked_by ? h("span", { title: isoTime(a.acked_at_ms) }, `${a.acked_by}, ${ago(a.acked_at_ms, now)}`) : "",
             a.silenced_by ? h("div", { class: "sub" }, `silenced by ${a.silenced_by}`) : null,
           ),
@@ -224,13 +225,15 @@ export function alertsPage(root: HTMLElement): () => void {
       );
     }
     silEmpty.hidden = silences.length > 0;
-    silEmpty.textContent = silencesErr || "No silence in force.";
+    silBody.closest<HTMLElement>(".table-wrap")!.hidden = silences.length === 0;
+    silEmpty.textContent = silencesErr || (silencesLoaded ? "No silence in force." : "Loading silences…");
   }
 
   async function refreshSilences(): Promise<void> {
     try {
       silences = (await api.silences()) ?? [];
       silencesErr = "";
+      silencesLoaded = true;
     } catch (e) {
       silencesErr = e instanceof Error ? e.message : String(e);
     }
