@@ -32,6 +32,9 @@ func needTool(t *testing.T, what, hint string) {
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("EDDY_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			needTool(t, "EDDY_CHROMIUM="+p, err.Error())
+		}
 		return p
 	}
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -208,6 +211,9 @@ func RunBrowser(t *testing.T, target BrowserTarget, shots string) {
 // TestBrowserFixture runs the browser test against the fake API (see
 // fixture_test.go) with the real dashboard Handler.
 func TestBrowserFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: no browser")
+	}
 	f, srv := newFakeAPI(t)
 	RunBrowser(t, BrowserTarget{
 		URL: srv.URL, Token: f.token,

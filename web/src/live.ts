@@ -85,8 +85,14 @@ class Live {
       this.startPolling();
       this.setConn("polling");
     });
-    es.addEventListener("agents", (e) => this.onJSON(e, (v) => this.setAgents(v as Agent[])));
-    es.addEventListener("alerts", (e) => this.onJSON(e, (v) => this.setAlerts(v as Alert[])));
+    // agents and alerts carry the full list; a single object is taken as
+    // an update of one entry, so a server may send either
+    es.addEventListener("agents", (e) =>
+      this.onJSON(e, (v) => this.setAgents(Array.isArray(v) || v === null ? v : upsert(this.agents, v as Agent, (a) => a.agent))),
+    );
+    es.addEventListener("alerts", (e) =>
+      this.onJSON(e, (v) => this.setAlerts(Array.isArray(v) || v === null ? v : upsert(this.alerts, v as Alert, (a) => a.id))),
+    );
     es.addEventListener("status", (e) =>
       this.onJSON(e, (v) => {
         this.status = v as Record<string, unknown>;
@@ -142,6 +148,12 @@ class Live {
     this.error = err;
     this.emit();
   }
+}
+
+function upsert<T>(list: T[], item: T, key: (t: T) => string): T[] {
+  const k = key(item);
+  const i = list.findIndex((x) => key(x) === k);
+  return i < 0 ? [...list, item] : list.map((x, j) => (j === i ? item : x));
 }
 
 export const live = new Live();
