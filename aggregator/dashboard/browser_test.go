@@ -105,6 +105,9 @@ type BrowserTarget struct {
 	Fire       func(t *testing.T)
 	// AlertTimeout bounds how long the alert may take to fire and show.
 	AlertTimeout time.Duration
+	// DropEvents, if set, is a URL to POST that ends every event stream and
+	// adds one agent silently: the page must reconnect and show it.
+	DropEvents string
 }
 
 // RunBrowser runs web/test/browser.mjs against target in headless
@@ -138,7 +141,7 @@ func RunBrowser(t *testing.T, target BrowserTarget, shots string) {
 	cmd.Env = append(os.Environ(), "EDDY_URL="+target.URL, "EDDY_TOKEN="+target.Token, "CHROMIUM="+chromium,
 		"EDDY_SCREENSHOTS="+dir, "EDDY_AGENTS="+string(agents), "EDDY_HEALTH="+string(health),
 		"EDDY_ALERT_RULE="+target.AlertRule, "EDDY_ACK_BY="+ackBy, "EDDY_VIEW="+target.View,
-		fmt.Sprintf("EDDY_ALERT_TIMEOUT_MS=%d", target.AlertTimeout.Milliseconds()))
+		fmt.Sprintf("EDDY_ALERT_TIMEOUT_MS=%d", target.AlertTimeout.Milliseconds()), "EDDY_DROP_URL="+target.DropEvents)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -217,10 +220,17 @@ func TestBrowserFixture(t *testing.T) {
 	f, srv := newFakeAPI(t)
 	RunBrowser(t, BrowserTarget{
 		URL: srv.URL, Token: f.token,
-		Agents:    []string{"gw-lyon-01", "gw-lyon-02", "gw-paris-01", "gw-oslo-01"},
-		Health:    map[string]string{"gw-lyon-01": "online", "gw-paris-01": "stale", "gw-oslo-01": "offline"},
-		AlertRule: "hot",
-		View:      "temp_site_1m",
-		Fire:      func(*testing.T) { f.fire() },
+		Agents:     []string{"gw-lyon-01", "gw-lyon-02", "gw-paris-01", "gw-oslo-01"},
+		Health:     map[string]string{"gw-lyon-01": "online", "gw-paris-01": "stale", "gw-oslo-01": "offline"},
+		AlertRule:  "hot",
+		View:       "temp_site_1m",
+		Fire:       func(*testing.T) { f.fire() },
+		DropEvents: srv.URL + "/test/drop-events",
 	}, "fixture")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// laptop and tablet pages, and the laptop's reconnection after the drop
+	if f.streams < 3 {
+		t.Errorf("%d event streams opened, want at least 3: the page did not reconnect after the drop", f.streams)
+	}
 }

@@ -34,6 +34,7 @@ type fakeAPI struct {
 	rows     map[string][]map[string]any // view -> rows
 	subs     map[chan string]bool
 	nextSil  int
+	streams  int // GET /v1/events connections so far
 }
 
 const fakeToken = "s3cret-token"
@@ -98,6 +99,7 @@ func newFakeAPI(t *testing.T) (*fakeAPI, *httptest.Server) {
 	mux.HandleFunc("POST /v1/silences", f.silence)
 	mux.HandleFunc("DELETE /v1/silences/{id}", f.unsilence)
 	mux.HandleFunc("GET /v1/events", f.events)
+	mux.HandleFunc("POST /test/drop-events", f.dropEvents)
 	srv := httptest.NewServer(f.auth(mux))
 	t.Cleanup(func() {
 		f.mu.Lock()
@@ -266,6 +268,25 @@ func (f *fakeAPI) unsilence(w http.ResponseWriter, r *http.Request) {
 	f.broadcastAlerts()
 }
 
+// dropEvents ends every event stream and then adds an agent without
+// telling anyone: the page shows it only once it reconnected by itself
+// (or polled while it could not).
+func (f *fakeAPI) dropEvents(w http.ResponseWriter, _ *http.Request) {
+	f.mu.Lock()
+	for c := range f.subs {
+		close(c)
+		delete(f.subs, c)
+	}
+	now := time.Now().UTC()
+	lag := int64(1800)
+	f.agents = append(f.agents, map[string]any{"agent": "gw-nice-01", "online": true, "last_seen": now.Format(time.RFC3339Nano),
+		"agent_version": "0.9.0", "config_version": 4, "checkpoint_time": now.Format(time.RFC3339Nano), "watermark_lag_ms": &lag,
+		"watermarks_ms": map[string]int64{"temps": now.UnixMilli() - lag}, "outbox_depth": 0, "outbox_bytes": 0, "events_in": 10,
+		"late": 0, "dead_letters": 0, "dropped": map[string]int64{}, "store_used": 0.01})
+	f.mu.Unlock()
+	f.write(w, 200, &map[string]any{"ok": true})
+}
+
 // fire makes hot{site="lyon"} fire, as a rule over temp_site_1m would.
 func (f *fakeAPI) fire() {
 	now := time.Now()
@@ -305,6 +326,7 @@ func (f *fakeAPI) events(w http.ResponseWriter, r *http.Request) {
 	}
 	c := make(chan string, 16)
 	f.mu.Lock()
+	f.streams++
 	f.subs[c] = true
 	agents, _ := json.Marshal(f.agents)
 	alerts, _ := json.Marshal(f.alerts)

@@ -78,6 +78,16 @@ try {
   if (!shown.includes(agents[0]) || shown.some((a) => !a.includes(agents[0]))) fail(`filter ${agents[0]} shows ${shown}`);
   await page.fill("#fleet-filter", "");
   await page.locator("#conn[data-state=live]").waitFor({ timeout: 15000 });
+  if (env.EDDY_DROP_URL) {
+    // the server ends the event stream and adds an agent without an event:
+    // the page reconnects by itself and catches up
+    const before = await page.locator("#agents tbody tr").count();
+    const r = await fetch(env.EDDY_DROP_URL, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    if (!r.ok) fail(`POST ${env.EDDY_DROP_URL}: ${r.status}`);
+    await page.waitForFunction((n) => document.querySelectorAll("#agents tbody tr").length === n + 1, before, { timeout: 20000 });
+    await page.locator("#conn[data-state=live]").waitFor({ timeout: 15000 });
+    step("reconnected");
+  }
   await page.screenshot({ path: join(shots, "fleet.png"), fullPage: true });
   step("fleet-ok");
 
