@@ -345,7 +345,6 @@ func (a *Aggregator) registerMetrics() {
 	a.set.NewGauge("eddy_aggregator_store_bytes", func() float64 { return float64(a.st.Size()) })
 }
 
-
 // CheckViews compiles the configured fleet views without opening anything.
 func CheckViews(cfg *Config) error {
 	_, err := fleet.New(programs(cfg))
