@@ -210,8 +210,13 @@ func (r *Runtime) build(progs []Program, open func(*sql.BoundSink) (sinks.Sink, 
 	if err != nil {
 		return nil, err
 	}
-	return &generation{progs: progs, cat: cat, pl: pl, in: make(chan ingest.Message, max(s.Queue, 1024))}, nil
+	return &generation{progs: progs, cat: cat, pl: pl, in: make(chan ingest.Message, handoff)}, nil
 }
+
+// handoff is the channel between the inputs' pumps and the batch loop. The
+// inputs' own queues (mqtt.queue_size) hold any backlog; a second queue as
+// large would only double the memory held by waiting messages.
+const handoff = 1024
 
 func (r *Runtime) openSink(b *sql.BoundSink) (sinks.Sink, error) {
 	o := &sinkOpener{stdout: r.s.Stdout, mqtt: r.s.MQTT, kafka: r.s.Kafka, log: r.s.Logger}
