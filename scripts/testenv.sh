@@ -48,7 +48,8 @@ need_packages() {
 	local pair cmd pkg
 	for pair in mosquitto:mosquitto mosquitto_passwd:mosquitto kcat:kcat \
 		qemu-arm-static:qemu-user-static qemu-aarch64-static:qemu-user-static \
-		openssl:openssl java:openjdk-17-jre-headless mvn:maven; do
+		openssl:openssl java:openjdk-17-jre-headless mvn:maven \
+		chromium:chromium gcc:gcc python3:python3 node:nodejs npm:npm; do
 		cmd=${pair%%:*} pkg=${pair#*:}
 		if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
 			echo "$pkg"
