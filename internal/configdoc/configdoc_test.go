@@ -143,4 +143,3 @@ func TestRenderRejectsNonStruct(t *testing.T) {
 		t.Fatal("Render accepted an int")
 	}
 }
-
