@@ -8,10 +8,17 @@ LDFLAGS  := -s -w -X $(PKG)/internal/version.Version=$(VERSION) \
             -X $(PKG)/internal/version.Commit=$(COMMIT) -X $(PKG)/internal/version.Date=$(DATE)
 GOBUILD  := CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)'
 
-.PHONY: build cross test test-unit bench lint testenv-up testenv-down clean
+.PHONY: build cross test test-unit bench lint testenv-up testenv-down clean demo
 
 build:
 	$(GOBUILD) -o bin/eddy ./cmd/eddy
+
+# The whole system on this machine, embedded defaults, loopback only (see
+# docs/QUICKSTART.md). The demo's embedded brokers are left out of the
+# release binaries (-tags demo), which keeps gateway binaries small.
+demo:
+	$(GOBUILD) -tags demo -o bin/eddy-demo ./cmd/eddy
+	bin/eddy-demo demo
 
 cross:
 	GOOS=linux GOARCH=arm GOARM=6 $(GOBUILD) -o dist/eddy-linux-armv6 ./cmd/eddy

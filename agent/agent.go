@@ -140,10 +140,7 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 		progs = s.Programs
 	}
 	if s.Sync != nil && s.Sync.Enabled {
-		fcfg := forward.Config{AgentID: s.ID, Kafka: s.Sync.Kafka, ResultsTopic: s.Sync.ResultsTopic,
-			CheckpointsTopic: s.Sync.CheckpointsTopic, RateRows: s.Sync.DrainRate,
-			CheckpointEvery: s.Sync.CheckpointEvery, Logger: s.Logger}
-		f, err := forward.New(fcfg, outboxAdapter{st})
+		f, err := forward.New(r.forwardConfig(s), outboxAdapter{st})
 		if err != nil {
 			return nil, fmt.Errorf("sync: %w", err)
 		}

@@ -24,8 +24,8 @@ func (r *Runtime) checkpoint(id string) *wire.Checkpoint {
 	c := &wire.Checkpoint{Agent: id, AgentVersion: version.Version,
 		Time: time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00"), Watermarks: map[string]int64{},
 		Dropped: map[string]int64{}}
-	if r.Pipeline != nil {
-		st := r.Pipeline.Status()
+	if pl := r.Current(); pl != nil {
+		st := pl.Status()
 		c.EventsIn, c.Late, c.DeadLetters = int64(st.Rows), int64(st.Late), int64(st.DeadLetters)
 		for _, v := range st.Views {
 			if v.Watermark != nil {
