@@ -15,6 +15,7 @@ import (
 
 	"github.com/eddy-iot/eddy/aggregator/fleet"
 	"github.com/eddy-iot/eddy/aggregator/store"
+	"github.com/eddy-iot/eddy/alerts"
 )
 
 // Commit is what one durable batch changed, handed to the Listener after
@@ -53,6 +54,10 @@ type Aggregator struct {
 	eng  *fleet.Engine
 	cons *consumer
 	set  *metrics.Set
+	// alerts evaluates the alert rules, delivers notifications and feeds
+	// the dashboard's event stream; it always exists (with no rules it only
+	// streams).
+	alerts *evaluator
 
 	mu      sync.Mutex // guards lastErr and the HTTP reads of the engine's views
 	lastErr string
@@ -104,13 +109,22 @@ func New(ctx context.Context, cfg *Config, o Options) (*Aggregator, error) {
 		return nil, err
 	}
 	a := &Aggregator{cfg: cfg, log: o.Logger, opt: o, st: st, eng: eng, cons: cons, set: metrics.NewSet()}
+	if a.alerts, err = newEvaluator(a); err != nil {
+		cons.close()
+		st.Close()
+		return nil, err
+	}
 	a.registerMetrics()
 	a.healthy.Store(true)
 	return a, nil
 }
 
-// Close releases the consumer and the store.
+// Close saves the alert state and releases the notifiers, the consumer
+// and the store.
 func (a *Aggregator) Close() error {
+	a.alerts.save()
+	a.alerts.close()
+	a.alerts.hub.shutdown()
 	return errors.Join(a.cons.close(), a.st.Close())
 }
 
@@ -125,6 +139,9 @@ func (a *Aggregator) Engine() *fleet.Engine { return a.eng }
 // retried (the batch is fetched again from the committed offsets); they do
 // not end Run.
 func (a *Aggregator) Run(ctx context.Context) error {
+	evDone := make(chan struct{})
+	go func() { defer close(evDone); a.alerts.run(ctx) }()
+	defer func() { <-evDone }()
 	var msgs []kafka.Message
 	lastExpire := time.Time{}
 	backoff := 100 * time.Millisecond
@@ -149,7 +166,7 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			a.expire(ctx, &lastExpire)
 			continue
 		}
-		commit, err := a.apply(msgs)
+		err = a.handle(msgs)
 		if err != nil {
 			a.stats.storeErrors.Add(1)
 			a.healthy.Store(false)
@@ -164,16 +181,28 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		a.healthy.Store(true)
-		if a.opt.Listener != nil && (len(commit.Fleet) > 0 || len(commit.Agents) > 0) {
-			a.opt.Listener.Committed(commit)
-		}
 		if err := a.cons.commit(ctx, msgs); err != nil && ctx.Err() == nil {
 			// Durable already: the messages come again and are recognised.
 			a.stats.commitErrors.Add(1)
 			a.fail("kafka commit", err)
 		}
 		a.expire(ctx, &lastExpire)
+	}
+	return nil
+}
+
+// handle applies one batch durably and tells the listeners what changed.
+func (a *Aggregator) handle(msgs []kafka.Message) error {
+	commit, err := a.apply(msgs)
+	if err != nil {
+		return err
+	}
+	a.healthy.Store(true)
+	if len(commit.Fleet) > 0 || len(commit.Agents) > 0 {
+		a.alerts.Committed(commit)
+		if a.opt.Listener != nil {
+			a.opt.Listener.Committed(commit)
+		}
 	}
 	return nil
 }
@@ -345,10 +374,21 @@ func (a *Aggregator) registerMetrics() {
 	a.set.NewGauge("eddy_aggregator_store_bytes", func() float64 { return float64(a.st.Size()) })
 }
 
-// CheckViews compiles the configured fleet views without opening anything.
+// CheckViews compiles the configured fleet views and the alert rules over
+// them without opening anything.
 func CheckViews(cfg *Config) error {
-	_, err := fleet.New(programs(cfg))
-	return err
+	eng, err := fleet.New(programs(cfg))
+	if err != nil {
+		return err
+	}
+	views := alerts.Views{}
+	for _, v := range eng.Views() {
+		views[v.Name] = v.Columns()
+	}
+	if _, err := alerts.New(cfg.Alerts.parsed, views); err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return nil
 }
 
 func programs(cfg *Config) []fleet.Program {

@@ -37,6 +37,9 @@ type Config struct {
 	Store            StoreConfig   `yaml:"store"`
 	HTTP             HTTPConfig    `yaml:"http"`
 	Log              LogConfig     `yaml:"log"`
+	// Alerts are the alert rules over fleet views and the agent registry,
+	// and the notifiers they send to (docs/ALERTS.md).
+	Alerts AlertsConfig `yaml:"alerts"`
 }
 
 // KafkaConfig is where the results come from.
@@ -111,6 +114,9 @@ func ParseConfig(b []byte, name string) (*Config, error) {
 		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlErr(name, err))
 	}
 	if err := c.setDefaults(name); err != nil {
+		return nil, err
+	}
+	if err := c.loadAlerts(b, name); err != nil {
 		return nil, err
 	}
 	if err := c.Validate(); err != nil {
@@ -252,6 +258,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format %q: use text or json", c.Log.Format)
 	}
+	errs = append(errs, c.validateAlerts()...)
 	return errors.Join(errs...)
 }
 

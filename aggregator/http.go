@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/eddy-iot/eddy/aggregator/dashboard"
 	"github.com/eddy-iot/eddy/aggregator/fleet"
 	"github.com/eddy-iot/eddy/aggregator/store"
 )
@@ -22,8 +23,12 @@ import (
 const maxRows = 100_000
 
 // Handler is the HTTP API: /healthz, /metrics, /v1/status, /v1/agents,
-// /v1/views, /v1/views/{name}?from=&to=&limit=. With a token, every path but
-// /healthz needs "Authorization: Bearer <token>".
+// /v1/views, /v1/views/{name}?from=&to=&limit=, the alert endpoints
+// (/v1/alerts, /v1/alerts/{id}/ack, /v1/alerts/history, /v1/silences,
+// /v1/rules), the event stream /v1/events, and the dashboard at /. With a
+// token, every path but /healthz and the dashboard's own files
+// (dashboard.Public) needs "Authorization: Bearer <token>"; /v1/events
+// also takes it as ?token=.
 func (a *Aggregator) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -43,17 +48,10 @@ func (a *Aggregator) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, a.Status())
 	})
 	mux.HandleFunc("GET /v1/agents", func(w http.ResponseWriter, _ *http.Request) {
-		var list []Agent
-		err := a.st.View(func(tx *store.Tx) (err error) {
-			list, err = agents(tx, a.opt.Now(), a.cfg.HeartbeatTimeout)
-			return
-		})
+		list, err := a.agentList()
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
 			return
-		}
-		if list == nil {
-			list = []Agent{}
 		}
 		writeJSON(w, http.StatusOK, list)
 	})
@@ -61,12 +59,23 @@ func (a *Aggregator) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, a.views())
 	})
 	mux.HandleFunc("GET /v1/views/{name}", a.viewRows)
+	a.alertRoutes(mux)
+	mux.Handle("GET /", dashboard.Handler())
 	if a.cfg.HTTP.Token == "" {
 		return mux
 	}
 	want := []byte("Bearer " + a.cfg.HTTP.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/healthz" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+		open := r.URL.Path == "/healthz" || dashboard.Public(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+		got := r.Header.Get("Authorization")
+		if got == "" && r.URL.Path == "/v1/events" {
+			// EventSource cannot set headers: the token comes as ?token=
+			// on this path only.
+			if t := r.URL.Query().Get("token"); t != "" {
+				got = "Bearer " + t
+			}
+		}
+		if !open && subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="eddy"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "missing or wrong bearer token: send Authorization: Bearer <http.token>"})
 			return
@@ -151,6 +160,19 @@ func (a *Aggregator) viewRows(w http.ResponseWriter, r *http.Request) {
 
 var errLimit = errors.New("limit reached")
 
+// agentList is the registry as of now (never nil).
+func (a *Aggregator) agentList() ([]Agent, error) {
+	var list []Agent
+	err := a.st.View(func(tx *store.Tx) (err error) {
+		list, err = agents(tx, a.opt.Now(), a.cfg.HeartbeatTimeout)
+		return
+	})
+	if list == nil {
+		list = []Agent{}
+	}
+	return list, err
+}
+
 // rangeParams reads from and to (RFC 3339 or Unix ms; from inclusive, to
 // exclusive, default everything) and limit.
 func rangeParams(r *http.Request) (from, to int64, limit int, err error) {
@@ -203,6 +225,7 @@ func (a *Aggregator) Serve(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("http: %w", err)
 	}
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(a.alerts.hub.shutdown) // end the event streams
 	go func() { _ = srv.Serve(ln) }()
 	go func() {
 		<-ctx.Done()

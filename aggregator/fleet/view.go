@@ -57,6 +57,30 @@ type View struct {
 	b64     []byte
 }
 
+// Columns are the columns of the view's output rows, as Changed.Row and
+// the HTTP API carry them: the view's own columns, then window_start and
+// window_end (TIMESTAMP, unless the view selects them; not for a view
+// without a window) and revision (BIGINT). Alert rules bind against them.
+func (v *View) Columns() []sql.Column {
+	out := make([]sql.Column, 0, len(v.cols)+3)
+	has := map[string]bool{}
+	for _, c := range v.cols {
+		out = append(out, sql.Column{Name: c.Name, Type: c.Type})
+		has[c.Name] = true
+	}
+	if _, unbounded := v.cv.Spec.Window.(windows.Unbounded); !unbounded {
+		for _, n := range []string{"window_start", "window_end"} {
+			if !has[n] {
+				out = append(out, sql.Column{Name: n, Type: sql.TypeTimestamp})
+			}
+		}
+	}
+	if !has["revision"] {
+		out = append(out, sql.Column{Name: "revision", Type: sql.TypeInt})
+	}
+	return out
+}
+
 // Info describes a fleet view for the HTTP API.
 type Info struct {
 	Name       string   `json:"name"`
