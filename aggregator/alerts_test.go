@@ -440,7 +440,9 @@ func TestAlertAPIAuthAndEvents(t *testing.T) {
 		return json.Unmarshal([]byte(d), &r) == nil && r.View == "site_hourly" && len(r.Rows) == 1 && r.Rows[0]["site"] == "oslo"
 	})
 	want("agents", func(d string) bool { return strings.Contains(d, `"agent":"gw-7"`) })
-	want("alerts", func(d string) bool { return strings.Contains(d, `hot{site=\"oslo\"}`) && strings.Contains(d, `"state":"pending"`) })
+	want("alerts", func(d string) bool {
+		return strings.Contains(d, `hot{site=\"oslo\"}`) && strings.Contains(d, `"state":"pending"`)
+	})
 }
 
 // Inline rules are checked against the fleet views with this file's
