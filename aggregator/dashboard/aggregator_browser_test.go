@@ -139,7 +139,7 @@ alerts:
 		Health:    map[string]string{"gw-lyon-01": "online", "gw-paris-01": "online"},
 		AlertRule: "hot", View: "site_1m", AlertTimeout: 2 * time.Minute,
 		Fire: func(t *testing.T) {
-			// A second lyon gateway's device reports 90 °C this minute: the
+			// A second lyon gateway's device reports 200 °C this minute: the
 			// site's average goes above 80.
 			m := time.Now().UnixMilli()
 			m -= m % fleettest.Minute

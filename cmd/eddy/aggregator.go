@@ -19,7 +19,7 @@ func init() {
 func runAggregator(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("aggregator", "--config central.yaml", stderr)
 	path := fs.String("config", "central.yaml", "the aggregator's YAML configuration")
-	check := fs.Bool("check", false, "validate the configuration and the fleet views' SQL, then exit")
+	check := fs.Bool("check", false, "validate the configuration, the fleet views' SQL and the alert rules, then exit")
 	createTopics := fs.Int("create-topics", 0, "create the results and checkpoints topics with this many partitions when missing (0: do not)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -57,7 +57,8 @@ func runAggregator(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if addr != "" {
-		log.Info("serving", "http", "http://"+addr+"/v1/views")
+		log.Info("serving", "dashboard", "http://"+addr+"/", "api", "http://"+addr+"/v1/",
+			"alert_rules", len(cfg.Alerts.RuleList()), "notifiers", len(cfg.Alerts.Notifiers))
 	}
 	if err := a.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "eddy aggregator: %v\n", err)
