@@ -108,7 +108,7 @@ type SyncConfig struct {
 
 // HTTPConfig is the status, health and metrics endpoint.
 type HTTPConfig struct {
-	// Addr to listen on; empty disables HTTP. Default 127.0.0.1:8080.
+	// Addr to listen on, for example 127.0.0.1:8080; empty disables HTTP.
 	Addr string `yaml:"addr"`
 	// Token is required unless Addr is a loopback address; requests then
 	// need "Authorization: Bearer <token>". TokenFile reads it from a file.
@@ -202,7 +202,7 @@ func yamlErr(name string, err error) string {
 		}
 		l = strings.TrimPrefix(l, "yaml: ")
 		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/configuration.md)")
+			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/CONFIG.md)")
 			msg = strings.ReplaceAll(msg, "!!str", "text")
 			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
 			continue

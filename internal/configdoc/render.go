@@ -145,6 +145,13 @@ func (r *renderer) fields(tb *table, nested *[]func() error, path string, t refl
 		}
 		ft := f.Type
 		switch {
+		case isYAMLNode(ft):
+			// Kept as raw YAML and decoded later (for example alert rules):
+			// its own fields are the parser's, not configuration keys.
+			tb.rows = append(tb.rows, row{key, "YAML", "", doc})
+			continue
+		case strings.Count(path, ".") > 6:
+			return fmt.Errorf("configdoc: %s nests too deep (a recursive type?)", path)
 		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]():
 			tdoc := r.structDoc(ft)
 			tb.rows = append(tb.rows, row{key, "object", "", orDoc(doc, tdoc) + " Keys under `" + key + ".` below."})
@@ -376,4 +383,13 @@ func byteSize(n int64) string {
 // cell escapes a table cell.
 func cell(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+// isYAMLNode reports whether t is yaml.Node (by name, so that this package
+// needs no YAML import).
+func isYAMLNode(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name() == "Node" && strings.HasSuffix(t.PkgPath(), "yaml/v3")
 }
