@@ -93,7 +93,7 @@ func TestEddyDemo(t *testing.T) {
 		}
 		return json.Unmarshal(b, v)
 	}
-	if err := get("/healthz", nil); err != nil {
+	if err := get("/", nil); err != nil {
 		t.Fatalf("dashboard page: %v", err)
 	}
 	testenv.WaitFor(t, 60*time.Second, func() bool {
@@ -130,6 +130,22 @@ func TestEddyDemo(t *testing.T) {
 		}
 		return sites["plant-a"] && sites["plant-b"]
 	}, "fleet results of both plants")
+
+	testenv.WaitFor(t, 90*time.Second, func() bool {
+		var alerts []struct {
+			Rule  string `json:"rule"`
+			State string `json:"state"`
+		}
+		if get("/v1/alerts", &alerts) != nil {
+			return false
+		}
+		for _, a := range alerts {
+			if a.Rule == "site_hot" && a.State == "firing" {
+				return true
+			}
+		}
+		return false
+	}, "an alert fires")
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
