@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/eddy-iot/eddy/internal/version"
@@ -24,6 +25,11 @@ func (r *Runtime) checkpoint(id string) *wire.Checkpoint {
 	c := &wire.Checkpoint{Agent: id, AgentVersion: version.Version,
 		Time: time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00"), Watermarks: map[string]int64{},
 		Dropped: map[string]int64{}}
+	cs := r.ConfigStatus()
+	c.ConfigVersion = cs.Version
+	if rej := cs.LastError; rej != nil {
+		c.LastError = fmt.Sprintf("config version %d rejected (%s): %s", rej.Version, rej.Code, rej.Reason)
+	}
 	if pl := r.Current(); pl != nil {
 		st := pl.Status()
 		c.EventsIn, c.Late, c.DeadLetters = int64(st.Rows), int64(st.Late), int64(st.DeadLetters)
