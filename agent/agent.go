@@ -405,6 +405,9 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	http.Error(w, "starting", http.StatusServiceUnavailable)
 }
 
+// OutboxOf gives a forwarder the outbox of st, as the agent does.
+func OutboxOf(st *store.Store) forward.Outbox { return outboxAdapter{st} }
+
 // outboxAdapter gives the forwarder the store's outbox.
 type outboxAdapter struct{ st *store.Store }
 

@@ -81,7 +81,7 @@ CREATE MATERIALIZED VIEW temp_1m AS
 		}
 		results := pl.Status().Results
 		fwd, err := forward.New(forward.Config{AgentID: "gw-bench", Kafka: kafkaconn.Options{Brokers: []string{k.Addr()}},
-			ResultsTopic: topic, CheckpointsTopic: topic + ".cp", CreateTopics: true}, outbox{st})
+			ResultsTopic: topic, CheckpointsTopic: topic + ".cp", CreateTopics: true}, agent.OutboxOf(st))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -120,27 +120,4 @@ func logBytes(b *testing.B, dir, topic string) int64 {
 		b.Fatalf("no log segment of %s under %s", topic, dir)
 	}
 	return n
-}
-
-// outbox adapts the store's outbox for the forwarder (as the agent does).
-type outbox struct{ st *store.Store }
-
-func (o outbox) Peek(maxEntries, maxBytes int) ([]forward.Entry, error) {
-	es, err := o.st.Peek(maxEntries, int64(maxBytes))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]forward.Entry, len(es))
-	for i, e := range es {
-		out[i] = forward.Entry{ID: uint64(e.ID.Priority)<<56 | e.ID.Seq, Data: e.Payload}
-	}
-	return out, nil
-}
-
-func (o outbox) Ack(ids []uint64) error {
-	out := make([]store.EntryID, len(ids))
-	for i, id := range ids {
-		out[i] = store.EntryID{Priority: store.Priority(id >> 56), Seq: id & (1<<56 - 1)}
-	}
-	return o.st.Ack(out...)
 }
