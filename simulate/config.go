@@ -53,6 +53,16 @@ type Config struct {
 	// was off or out of range), so their sequence numbers are missing.
 	DropoutRate     float64
 	DropoutReadings int
+	// LateRate is the fraction of readings a device sends late: held back
+	// LateBy ms beyond the Disorder bound (a device that buffered them
+	// while its uplink was down). Such a message is Kind Late: the agent
+	// must count it as late and not add it to a window that already
+	// closed. With LateBy ≥ window + Interval + Disorder every late reading
+	// arrives after its window closed, for a tumbling view of that window
+	// whose watermark delay is Disorder and which allows no lateness, so
+	// Expect leaves late readings out. Devices that drop out send none.
+	LateRate float64
+	LateBy   int64
 }
 
 // withDefaults returns c with the zero fields that have defaults filled.
@@ -99,6 +109,10 @@ func (c Config) Validate() error {
 		return bad("clock skew %d ms: between 0 and an hour (3600000)", c.ClockSkew)
 	case !(c.DropoutRate >= 0 && c.DropoutRate <= 1) || c.DropoutReadings < 0:
 		return bad("dropout rate %v and %d readings: a rate in [0, 1] and a count of at least 0", c.DropoutRate, c.DropoutReadings)
+	case !(c.LateRate >= 0 && c.LateRate < 1) || c.LateBy < 0:
+		return bad("late rate %v and late by %d ms: a rate in [0, 1) and a delay of at least 0", c.LateRate, c.LateBy)
+	case c.LateRate > 0 && c.LateBy == 0:
+		return bad("late rate %v with late by 0: say how far beyond the disorder bound late readings come (at least the window + interval)", c.LateRate)
 	case c.DropoutRate > 0 && c.DropoutReadings == 0:
 		return bad("dropout rate %v with 0 dropout readings: say how many readings a dropout misses", c.DropoutRate)
 	case strings.ContainsAny(c.TopicPrefix, "+#\x00") || strings.HasSuffix(c.TopicPrefix, "/"):

@@ -10,7 +10,7 @@ import (
 // generator knows about it.
 type Event struct {
 	Topic   string `json:"topic"`
-	Kind    string `json:"kind"`             // good, duplicate, malformed
+	Kind    string `json:"kind"`             // good, duplicate, malformed, late
 	Reason  string `json:"reason,omitempty"` // malformed only
 	Device  string `json:"device"`
 	Seq     int64  `json:"seq"`

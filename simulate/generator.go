@@ -146,6 +146,9 @@ func (g *Generator) fill() {
 		ts := g.nextTime()
 		if g.round < g.dropLo[dev] || g.round >= g.dropHi[dev] {
 			p := pending{release: ts + g.delay(dev, g.round), gen: g.gen, dev: dev, k: g.round, ts: ts}
+			if g.late(dev, g.round) {
+				p.release, p.late = ts+g.cfg.Disorder+g.cfg.LateBy, true
+			}
 			g.gen++
 			heap.Push(&g.pending, p)
 		}
@@ -154,6 +157,21 @@ func (g *Generator) fill() {
 			g.round++
 		}
 	}
+}
+
+// late reports whether reading k of dev is sent late (Config.LateRate). Only
+// readings the device follows with enough in-order readings of its own are
+// chosen, so that its watermark has passed their window when they arrive;
+// devices with a dropout send none.
+func (g *Generator) late(dev int, k int64) bool {
+	if g.cfg.LateRate == 0 || g.dropHi[dev] > g.dropLo[dev] {
+		return false
+	}
+	after := (g.cfg.Disorder+g.cfg.LateBy)/g.cfg.Interval + 2
+	if k+after >= int64(g.cfg.Readings) {
+		return false
+	}
+	return float64(hash(g.cfg.Seed, int64(dev), k, tagLate)%1_000_000) < g.cfg.LateRate*1_000_000
 }
 
 // delay is how long reading k of dev is held back: 0 for 70% of readings,
@@ -177,6 +195,12 @@ func (g *Generator) good() Message {
 	g.left--
 	r := g.readingOf(p)
 	g.buf = appendPayload(g.buf[:0], g.names[p.dev], r)
+	if p.late {
+		// Not a candidate for duplicates and not the newest: the disorder
+		// bound is about in-time readings.
+		return Message{Topic: g.topics[p.dev], Payload: slices.Clone(g.buf), Kind: Late,
+			Device: g.names[p.dev], Seq: p.k + 1, Time: r.ts}
+	}
 	g.newest = max(g.newest, p.ts)
 	e := &g.recent[g.head]
 	e.dev, e.seq, e.ts, e.time = p.dev, p.k+1, p.ts, r.ts
@@ -213,6 +237,7 @@ type pending struct {
 	dev     int
 	k       int64
 	ts      int64
+	late    bool // held back beyond the disorder bound (Config.LateRate)
 }
 
 type pendingHeap []pending

@@ -15,6 +15,9 @@ const (
 	// Malformed is a message the agent must reject into its dead letters
 	// with Message.Reason.
 	Malformed
+	// Late is a valid reading sent after its window closed (Config.LateRate):
+	// the agent must count it as late and leave the closed window as it is.
+	Late
 )
 
 func (k Kind) String() string {
@@ -25,6 +28,8 @@ func (k Kind) String() string {
 		return "duplicate"
 	case Malformed:
 		return "malformed"
+	case Late:
+		return "late"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }

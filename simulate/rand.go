@@ -54,4 +54,5 @@ const (
 	tagDelay
 	tagSkew
 	tagDropout
+	tagLate
 )

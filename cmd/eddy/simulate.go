@@ -50,6 +50,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	clockSkew := fs.Duration("clock-skew", 0, "set each device's clock off by a constant of its own, up to this much either way")
 	dropoutRate := fs.Float64("dropout-rate", 0, "fraction of devices that drop out once and come back")
 	dropoutReadings := fs.Int("dropout-readings", 10, "readings a device misses while it is out, with --dropout-rate")
+	lateRate := fs.Float64("late-rate", 0, "fraction of readings sent late, after their window closed (kind late in the --events log)")
+	lateBy := fs.Duration("late-by", 2*time.Minute, "how far beyond --disorder late readings come; at least the window + interval")
 	progress := fs.Bool("progress", true, "show sent, rate and errors every second when stderr is a terminal")
 	window := fs.Int("window", simulate.DefaultWindow, "messages in flight at once")
 	events := fs.String("events", "", "write the messages sent to this `file` as JSON lines")
@@ -82,6 +84,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if *dropoutRate > 0 {
 		cfg.DropoutRate, cfg.DropoutReadings = *dropoutRate, *dropoutReadings
+		if *lateRate > 0 {
+			cfg.LateRate, cfg.LateBy = *lateRate, lateBy.Milliseconds()
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail("%v", err)
