@@ -14,6 +14,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/eddy-iot/eddy/agent/pipeline"
+	"github.com/eddy-iot/eddy/alerts"
 	"github.com/eddy-iot/eddy/edge/ingest"
 	"github.com/eddy-iot/eddy/edge/payload"
 	"github.com/eddy-iot/eddy/edge/store"
@@ -45,6 +46,7 @@ type Runtime struct {
 	api      swapHandler
 	ctl      *control
 	applyReq chan applyRequest
+	alerts   *alerter // edge alert rules (alerting.go)
 
 	mu      sync.Mutex
 	gen     *generation
@@ -74,9 +76,12 @@ type Settings struct {
 	TableWindows int
 	// Control is the fleet configuration connection; nil: none.
 	Control *ControlSettings
-	Stdout  io.Writer // print sinks; nil = os.Stdout
-	Logger  *slog.Logger
-	Now     func() int64
+	// Alerts are the local alert rules; nil: none (a fleet document may
+	// bring some).
+	Alerts *AlertSettings
+	Stdout io.Writer // print sinks; nil = os.Stdout
+	Logger *slog.Logger
+	Now    func() int64
 }
 
 // Program is one SQL script.
@@ -101,6 +106,7 @@ func Compile(progs []Program) (*sql.Catalog, error) {
 // replaces.
 type generation struct {
 	progs   []Program
+	rules   []alerts.Rule // the edge alert rules evaluated on its views
 	cat     *sql.Catalog
 	pl      *pipeline.Pipeline
 	mqttIn  *ingest.MQTT
@@ -139,8 +145,10 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 	if progs == nil {
 		progs = s.Programs
 	}
-	if s.Sync != nil && s.Sync.Enabled {
-		f, err := forward.New(r.forwardConfig(s), outboxAdapter{st})
+	// loadApplied may have put a stored fleet document's sync settings in
+	// r.s and reopened r.Store with its outbox settings.
+	if r.s.Sync != nil && r.s.Sync.Enabled {
+		f, err := forward.New(r.forwardConfig(r.s), outboxAdapter{r.Store})
 		if err != nil {
 			return nil, fmt.Errorf("sync: %w", err)
 		}
@@ -155,6 +163,9 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 		return nil, err
 	}
 	r.setGen(g)
+	if err := r.startAlerts(bg, g); err != nil {
+		return nil, err
+	}
 	if r.fwd != nil {
 		r.wg.Add(1)
 		go func() {
@@ -389,6 +400,9 @@ func (r *Runtime) Close() {
 		r.bgCancel()
 	}
 	r.wg.Wait()
+	if r.alerts != nil {
+		r.alerts.close()
+	}
 	if r.Store != nil {
 		_ = r.Store.Close()
 	}

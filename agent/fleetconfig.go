@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eddy-iot/eddy/alerts"
+	"github.com/eddy-iot/eddy/edge/store"
 	"github.com/eddy-iot/eddy/internal/fleetdoc"
 	"github.com/eddy-iot/eddy/sinks"
 	"github.com/eddy-iot/eddy/sql"
@@ -86,6 +88,9 @@ func (r *Runtime) loadApplied() ([]Program, error) {
 		return nil, fmt.Errorf("reading the applied fleet configuration: %w", err)
 	}
 	r.applied = appliedConfig{Version: doc.Version, Digest: doc.Digest(), AppliedAt: string(at)}
+	if err := r.useSync(doc); err != nil {
+		return nil, err
+	}
 	if len(r.s.Programs) > 0 {
 		r.log.Info("running the fleet configuration stored in the state file instead of the config file's pipelines",
 			"version", doc.Version, "digest", doc.Digest())
@@ -112,6 +117,7 @@ type applyRequest struct {
 	doc   *fleetdoc.Document
 	raw   []byte
 	progs []Program
+	rules []alerts.Rule
 	reply chan error
 }
 
@@ -121,10 +127,11 @@ type applyRequest struct {
 // changed) or fleetdoc.ErrApply (the previous pipeline was restored).
 func (r *Runtime) apply(ctx context.Context, doc *fleetdoc.Document, raw []byte) error {
 	progs := docPrograms(doc)
-	if err := r.validate(progs); err != nil {
+	rules, err := r.validate(doc, progs)
+	if err != nil {
 		return fmt.Errorf("%w:\n%v", fleetdoc.ErrInvalid, err)
 	}
-	req := applyRequest{doc: doc, raw: raw, progs: progs, reply: make(chan error, 1)}
+	req := applyRequest{doc: doc, raw: raw, progs: progs, rules: rules, reply: make(chan error, 1)}
 	select {
 	case r.applyReq <- req:
 	case <-ctx.Done():
@@ -136,10 +143,64 @@ func (r *Runtime) apply(ctx context.Context, doc *fleetdoc.Document, raw []byte)
 // validate builds the pipeline of progs on the open store without opening
 // sinks or inputs and without committing: pipeline.New only reads the store
 // (restoring the state of unchanged views), so this runs beside the live
-// pipeline. It costs the restored state's memory once more, briefly.
-func (r *Runtime) validate(progs []Program) error {
-	_, err := r.build(progs, r.validateSink)
-	return err
+// pipeline. It costs the restored state's memory once more, briefly. It
+// also checks the document's sync settings and compiles its alert rules
+// (or the local ones) against the new views; it returns the rules.
+func (r *Runtime) validate(doc *fleetdoc.Document, progs []Program) ([]alerts.Rule, error) {
+	if _, err := effectiveSync(r.s.Sync, doc); err != nil {
+		return nil, err
+	}
+	g, err := r.build(progs, r.validateSink)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := r.alertRules(doc)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.checkAlerts(rules, g.cat); err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+// effectiveSync returns local with the document's sync settings over it
+// (a copy; nil when local is nil and the document has none).
+func effectiveSync(local *SyncConfig, doc *fleetdoc.Document) (*SyncConfig, error) {
+	if doc == nil || doc.Sync == nil {
+		return local, nil
+	}
+	var s SyncConfig
+	if local != nil {
+		s = *local
+	}
+	d := doc.Sync
+	if d.ResultsTopic != "" {
+		s.ResultsTopic = d.ResultsTopic
+	}
+	if d.CheckpointsTopic != "" {
+		s.CheckpointsTopic = d.CheckpointsTopic
+	}
+	if d.DrainRate != nil {
+		s.DrainRate = *d.DrainRate
+	}
+	if d.OutboxQuota != "" {
+		q, err := ParseByteSize(d.OutboxQuota)
+		if err != nil {
+			return nil, fmt.Errorf("sync.outbox_quota: %v", err)
+		}
+		if q < 1<<20 {
+			return nil, fmt.Errorf("sync.outbox_quota %s: give at least 1MiB", d.OutboxQuota)
+		}
+		s.OutboxQuota = q
+	}
+	if d.Policy != "" {
+		if _, err := store.ParsePolicy(d.Policy); err != nil {
+			return nil, fmt.Errorf("sync.policy: %v", err)
+		}
+		s.Policy = d.Policy
+	}
+	return &s, nil
 }
 
 // swap replaces the current generation (whose loop has stopped) with the
@@ -152,6 +213,7 @@ func (r *Runtime) swap(req applyRequest) (err, fatal error) {
 	old.stopInputs()
 	ng, err := r.build(req.progs, r.openSink)
 	if err == nil {
+		ng.rules = req.rules
 		if err = r.startInputs(ng); err != nil {
 			discard(ng.pl)
 		}
@@ -168,6 +230,7 @@ func (r *Runtime) swap(req applyRequest) (err, fatal error) {
 	}
 	back, berr := r.build(old.progs, r.openSink)
 	if berr == nil {
+		back.rules = old.rules
 		if berr = r.startInputs(back); berr != nil {
 			discard(back.pl)
 		}
@@ -224,3 +287,39 @@ type nopSink struct{}
 
 func (nopSink) Write(context.Context, [][]byte) error { return nil }
 func (nopSink) Close() error                          { return nil }
+
+// useSync makes the stored document's sync settings those of this run:
+// called by Start before the forwarder exists; a changed outbox quota or
+// policy reopens the store (nothing else holds it yet).
+func (r *Runtime) useSync(doc *fleetdoc.Document) error {
+	if doc.Sync == nil || r.s.Sync == nil {
+		return nil
+	}
+	s, err := effectiveSync(r.s.Sync, doc)
+	if err != nil {
+		return fmt.Errorf("the sync settings of the stored fleet configuration: %w", err)
+	}
+	r.s.Sync = s
+	if !s.Enabled {
+		return nil
+	}
+	pol, err := store.ParsePolicy(s.Policy)
+	if err != nil {
+		return err
+	}
+	ob := store.OutboxOptions{QuotaBytes: int64(s.OutboxQuota), Policy: pol, TTL: s.TTL}
+	if ob == r.s.Store.Outbox {
+		return nil
+	}
+	r.s.Store.Outbox = ob
+	if err := r.Store.Close(); err != nil {
+		return err
+	}
+	st, err := store.Open(r.s.Store)
+	if err != nil {
+		r.Store = nil
+		return fmt.Errorf("reopening the state file with the fleet configuration's outbox settings: %w", err)
+	}
+	r.Store = st
+	return nil
+}

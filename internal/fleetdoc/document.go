@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,6 +31,13 @@ type Document struct {
 	Comment string `json:"comment,omitempty"`
 	// Pipelines replace the agent's SQL programs as a whole, in order.
 	Pipelines []Pipeline `json:"pipelines"`
+	// Sync overrides the agent's pushable sync settings member by member;
+	// nil (or an empty member) keeps the agent's local value. Credentials
+	// and brokers are never part of a document.
+	Sync *Sync `json:"sync,omitempty"`
+	// Alerts is an alert rule file (package alerts, docs/ALERTS.md) that the
+	// agent evaluates on its own views; "" keeps the agent's local rules.
+	Alerts string `json:"alerts,omitempty"`
 	// Signature is nil in an unsigned document.
 	Signature *Signature `json:"signature,omitempty"`
 }
@@ -39,6 +47,19 @@ type Pipeline struct {
 	// Name names the program in SQL error positions (name.sql:line:col).
 	Name string `json:"name"`
 	SQL  string `json:"sql"`
+}
+
+// Sync is the pushable part of the agent's sync settings.
+type Sync struct {
+	ResultsTopic     string `json:"results_topic,omitempty"`
+	CheckpointsTopic string `json:"checkpoints_topic,omitempty"`
+	// DrainRate limits the forwarder in rows/s; 0 = unlimited. nil keeps
+	// the local value.
+	DrainRate *float64 `json:"drain_rate,omitempty"`
+	// OutboxQuota is a size as in agent.yaml ("256MiB", "100MB").
+	OutboxQuota string `json:"outbox_quota,omitempty"`
+	// Policy is drop_oldest or backpressure.
+	Policy string `json:"policy,omitempty"`
 }
 
 // Signature names the signing key and carries the Ed25519 signature of
@@ -106,7 +127,42 @@ func (d *Document) Check() error {
 	if !utf8.ValidString(d.Comment) {
 		return bad("comment is not valid UTF-8")
 	}
+	if !utf8.ValidString(d.Alerts) {
+		return bad("alerts is not valid UTF-8")
+	}
+	if s := d.Sync; s != nil {
+		for _, t := range []struct{ name, v string }{{"results_topic", s.ResultsTopic}, {"checkpoints_topic", s.CheckpointsTopic}} {
+			if t.v != "" && !validKafkaTopic(t.v) {
+				return bad("sync.%s %q: a Kafka topic name is 1 to 249 letters, digits, '.', '_' or '-'", t.name, t.v)
+			}
+		}
+		if s.DrainRate != nil && (*s.DrainRate < 0 || math.IsNaN(*s.DrainRate) || math.IsInf(*s.DrainRate, 0)) {
+			return bad("sync.drain_rate %v: give rows per second, 0 for unlimited", *s.DrainRate)
+		}
+		switch s.Policy {
+		case "", "drop_oldest", "backpressure":
+		default:
+			return bad("sync.policy %q: use drop_oldest or backpressure", s.Policy)
+		}
+		if !utf8.ValidString(s.OutboxQuota) {
+			return bad("sync.outbox_quota is not valid UTF-8")
+		}
+	}
 	return nil
+}
+
+func validKafkaTopic(s string) bool {
+	if s == "" || len(s) > 249 || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ValidID reports whether s is usable as an agent id or pipeline name: it

@@ -185,3 +185,24 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestSyncAndAlertsMembers(t *testing.T) {
+	d := testDoc()
+	before := string(d.Canonical())
+	if strings.Contains(before, "sync") || strings.Contains(before, "alerts") {
+		t.Fatalf("absent members must stay out of the canonical bytes: %s", before)
+	}
+	rate := 50.0
+	d.Sync = &Sync{ResultsTopic: "site.results", DrainRate: &rate, OutboxQuota: "64MiB", Policy: "backpressure"}
+	d.Alerts = "rules: []\n"
+	got, err := Decode(d.Encode())
+	if err != nil || got.Digest() != d.Digest() {
+		t.Fatalf("round trip: %v", err)
+	}
+	for _, s := range []*Sync{{Policy: "keep"}, {ResultsTopic: "a/b"}, {DrainRate: func() *float64 { f := -1.0; return &f }()}} {
+		d.Sync = s
+		if err := d.Check(); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%+v: %v", s, err)
+		}
+	}
+}
