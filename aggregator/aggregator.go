@@ -135,44 +135,62 @@ func (a *Aggregator) Store() *store.Store { return a.st }
 func (a *Aggregator) Engine() *fleet.Engine { return a.eng }
 
 // Run consumes until ctx ends: fetch a batch, apply it in one store
-// transaction, notify the listener, commit the offsets. Store errors are
+// transaction, notify the listener, commit the offsets. Three goroutines
+// overlap the steps: the prefetcher fetches batch n+1 while this loop
+// writes batch n, and the committer commits the offsets of each batch,
+// in order, after that batch's transaction committed. Store errors are
 // retried (the batch is fetched again from the committed offsets); they do
 // not end Run.
 func (a *Aggregator) Run(ctx context.Context) error {
 	evDone := make(chan struct{})
 	go func() { defer close(evDone); a.alerts.run(ctx) }()
 	defer func() { <-evDone }()
-	var msgs []kafka.Message
 	lastExpire := time.Time{}
 	backoff := 100 * time.Millisecond
+	start := func() (*prefetcher, *committer) {
+		pf := a.cons.prefetch(ctx, a.cfg.Store.BatchMaxResults, time.Second, a.cfg.Store.BatchMaxDelay)
+		return pf, a.startCommitter(ctx, pf)
+	}
+	pf, cm := start()
+	// restart drops the prefetched batches, commits the offsets of the
+	// durable ones and opens a new reader, which resumes from them.
+	restart := func(why string) {
+		pf.stop()
+		cm.wait()
+		a.rebuildReader(why)
+		pf, cm = start()
+	}
+	defer func() { pf.stop(); cm.wait() }()
 	for ctx.Err() == nil {
-		var err error
-		msgs, err = a.cons.fetch(ctx, msgs, a.cfg.Store.BatchMaxResults, time.Second, a.cfg.Store.BatchMaxDelay)
-		if ctx.Err() != nil {
-			break
-		}
-		if err != nil {
-			a.fail("kafka fetch", err)
-			a.rebuildReader("fetch error")
+		var f fetched
+		select {
+		case <-ctx.Done():
 			continue
+		case f = <-pf.out:
 		}
-		if len(msgs) == 0 {
-			if stalled, err := a.cons.stalled(ctx); stalled {
-				if err != nil {
-					a.fail("kafka lag check", err)
-				}
-				a.rebuildReader("no message while the group has lag")
+		switch {
+		case f.stalled:
+			if f.err != nil {
+				a.fail("kafka lag check", f.err)
 			}
+			restart("no message while the group has lag")
+			a.expire(ctx, &lastExpire)
+			continue
+		case f.err != nil:
+			a.fail("kafka fetch", f.err)
+			restart("fetch error")
+			continue
+		case len(f.msgs) == 0:
+			pf.release(f.msgs)
 			a.expire(ctx, &lastExpire)
 			continue
 		}
-		err = a.handle(msgs)
-		if err != nil {
+		if err := a.handle(f.msgs); err != nil {
 			a.stats.storeErrors.Add(1)
 			a.healthy.Store(false)
 			a.fail("store", err)
 			// Nothing of the batch is durable: read it again.
-			a.rebuildReader("store error")
+			restart("store error")
 			select {
 			case <-ctx.Done():
 			case <-time.After(backoff):
@@ -181,14 +199,39 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = 100 * time.Millisecond
-		if err := a.cons.commit(ctx, msgs); err != nil && ctx.Err() == nil {
-			// Durable already: the messages come again and are recognised.
-			a.stats.commitErrors.Add(1)
-			a.fail("kafka commit", err)
-		}
+		cm.in <- f.msgs
 		a.expire(ctx, &lastExpire)
 	}
 	return nil
+}
+
+// committer commits the offsets of durable batches, in the order it is
+// given them, and hands their buffers back to the prefetcher.
+type committer struct {
+	in   chan []kafka.Message
+	done chan struct{}
+}
+
+func (a *Aggregator) startCommitter(ctx context.Context, pf *prefetcher) *committer {
+	c := &committer{in: make(chan []kafka.Message, prefetchDepth), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for msgs := range c.in {
+			if err := a.cons.commit(ctx, msgs); err != nil && ctx.Err() == nil {
+				// Durable already: the messages come again and are recognised.
+				a.stats.commitErrors.Add(1)
+				a.fail("kafka commit", err)
+			}
+			pf.release(msgs)
+		}
+	}()
+	return c
+}
+
+// wait commits what was queued and ends the committer.
+func (c *committer) wait() {
+	close(c.in)
+	<-c.done
 }
 
 // handle applies one batch durably and tells the listeners what changed.

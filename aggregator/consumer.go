@@ -103,6 +103,86 @@ func (c *consumer) fetch(ctx context.Context, buf []kafka.Message, max int, wait
 	return buf, nil
 }
 
+// fetched is what the prefetcher hands to the batch loop: a batch (empty
+// when nothing arrived in time), or a fetch error, or the verdict that the
+// reader looks stuck.
+type fetched struct {
+	msgs    []kafka.Message
+	err     error
+	stalled bool
+}
+
+// prefetcher runs the consumer's fetches in their own goroutine, so that
+// batch n+1 is fetched while the batch loop writes batch n and commits its
+// offsets. It owns the consumer's reader and stall bookkeeping until stop
+// returns; after an error or a stall it sends that and ends (the batch loop
+// rebuilds the reader and starts a new one). Batches come back through
+// release, which bounds how far ahead it fetches.
+type prefetcher struct {
+	out    chan fetched
+	free   chan []kafka.Message
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// prefetchDepth is the number of batch buffers: one being fetched, one
+// queued, one being written, one waiting for its offset commit.
+const prefetchDepth = 4
+
+func (c *consumer) prefetch(ctx context.Context, max int, wait, linger time.Duration) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{out: make(chan fetched, 1), free: make(chan []kafka.Message, prefetchDepth),
+		cancel: cancel, done: make(chan struct{})}
+	for range prefetchDepth {
+		p.free <- nil
+	}
+	go func() {
+		defer close(p.done)
+		for {
+			var buf []kafka.Message
+			select {
+			case <-ctx.Done():
+				return
+			case buf = <-p.free:
+			}
+			msgs, err := c.fetch(ctx, buf, max, wait, linger)
+			if ctx.Err() != nil {
+				return
+			}
+			f := fetched{msgs: msgs, err: err}
+			if err == nil && len(msgs) == 0 {
+				f.stalled, f.err = c.stalled(ctx)
+			}
+			select {
+			case p.out <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil || f.stalled {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// release gives a batch's buffer back once its offsets are committed (or
+// the batch is dropped).
+func (p *prefetcher) release(msgs []kafka.Message) {
+	clear(msgs) // do not keep the messages alive
+	select {
+	case p.free <- msgs[:0]:
+	default:
+	}
+}
+
+// stop ends the goroutine and waits for it; batches it fetched and did not
+// deliver are dropped (they come again from the committed offsets).
+func (p *prefetcher) stop() {
+	p.cancel()
+	<-p.done
+}
+
 // commit commits the offsets of msgs (the highest per partition).
 func (c *consumer) commit(ctx context.Context, msgs []kafka.Message) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
