@@ -107,6 +107,17 @@ type signInput struct {
 		SQL  string `yaml:"sql"`
 		File string `yaml:"file"`
 	} `yaml:"pipelines"`
+	// Sync overrides the agent's pushable sync settings (no credentials).
+	Sync *struct {
+		ResultsTopic     string   `yaml:"results_topic"`
+		CheckpointsTopic string   `yaml:"checkpoints_topic"`
+		DrainRate        *float64 `yaml:"drain_rate"`
+		OutboxQuota      string   `yaml:"outbox_quota"`
+		Policy           string   `yaml:"policy"`
+	} `yaml:"sync"`
+	// AlertsFile is an alert rule file (docs/ALERTS.md) the agent
+	// evaluates on its own views; inlined at signing.
+	AlertsFile string `yaml:"alerts_file"`
 }
 
 func configSign(args []string, stdout, stderr io.Writer) int {
@@ -166,6 +177,21 @@ func configSign(args []string, stdout, stderr io.Writer) int {
 			text = string(sb)
 		}
 		doc.Pipelines = append(doc.Pipelines, fleetdoc.Pipeline{Name: p.Name, SQL: text})
+	}
+	if y := si.Sync; y != nil {
+		doc.Sync = &fleetdoc.Sync{ResultsTopic: y.ResultsTopic, CheckpointsTopic: y.CheckpointsTopic,
+			DrainRate: y.DrainRate, OutboxQuota: y.OutboxQuota, Policy: y.Policy}
+	}
+	if si.AlertsFile != "" {
+		f := si.AlertsFile
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(filepath.Dir(in), f)
+		}
+		ab, err := os.ReadFile(f)
+		if err != nil {
+			return fail(fmt.Errorf("%s: alerts_file: %v", in, err))
+		}
+		doc.Alerts = string(ab)
 	}
 	if err := doc.Check(); err != nil {
 		return fail(fmt.Errorf("%s: %v", in, err))

@@ -57,6 +57,31 @@ func TestConfigKeygenSign(t *testing.T) {
 		t.Fatalf("signed document: %+v", doc)
 	}
 
+	// Sync settings and an alert rule file travel in the signed document.
+	rules := "rules:\n  - name: hot\n    view: v\n    condition: t > 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, []byte("agent: gw-1\nversion: 6\npipelines:\n  - name: p\n    file: p.sql\n"+
+		"sync:\n  drain_rate: 500\n  policy: backpressure\n  outbox_quota: 64MiB\nalerts_file: rules.yaml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"config", "sign", "--key", name + ".key", in}, &out, &errb); code != 0 {
+		t.Fatalf("sign with sync and alerts: %d %s", code, errb.String())
+	}
+	doc, err = fleetdoc.Decode(out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Verify(keys); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Sync == nil || doc.Sync.DrainRate == nil || *doc.Sync.DrainRate != 500 || doc.Sync.Policy != "backpressure" ||
+		doc.Sync.OutboxQuota != "64MiB" || doc.Alerts != rules {
+		t.Fatalf("sync and alerts not signed in: %+v %+v", doc.Sync, doc.Alerts)
+	}
+
 	f := func(yml, want string) {
 		t.Helper()
 		if err := os.WriteFile(in, []byte(yml), 0o644); err != nil {
