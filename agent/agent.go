@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -64,6 +65,13 @@ type Settings struct {
 	Programs []Program
 	MQTT     mqttconn.Options // the data connection for MQTT sources
 	Queue    int
+
+	// QueueBytes bounds the MQTT input queue by size; 0 = ingest's default.
+	QueueBytes int64
+	// MemoryLimit, if > 0, is set as the Go runtime's soft memory limit
+	// (debug.SetMemoryLimit) when the agent starts.
+	MemoryLimit int64
+
 	Kafka    kafkaconn.Options // SASL/TLS for Kafka sources and sinks; brokers from the SQL
 	Store    store.Options
 	Sync     *SyncConfig // nil: no forwarder
@@ -125,6 +133,9 @@ func Start(ctx context.Context, s Settings) (*Runtime, error) {
 	}
 	if s.Store.Path == "" {
 		s.Store.Path = filepath.Join(s.DataDir, "eddy.db")
+	}
+	if s.MemoryLimit > 0 {
+		debug.SetMemoryLimit(s.MemoryLimit)
 	}
 	st, err := store.Open(s.Store)
 	if err != nil {
@@ -245,7 +256,8 @@ func (r *Runtime) startInputs(g *generation) error {
 		if mo.ClientID == "" {
 			mo.ClientID = "eddy-" + s.ID
 		}
-		m, err := ingest.NewMQTT(mqttconn.Config{Options: mo, Logger: s.Logger}, subs, max(s.Queue, 1024), s.Now)
+		m, err := ingest.NewMQTT(mqttconn.Config{Options: mo, Logger: s.Logger}, subs,
+			ingest.Queue{Messages: max(s.Queue, 1024), Bytes: s.QueueBytes}, s.Now)
 		if err != nil {
 			g.stopInputs()
 			return fmt.Errorf("mqtt: %w", err)

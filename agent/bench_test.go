@@ -18,8 +18,9 @@
 // instead of as a subprocess, so that `-cpuprofile cpu.out` profiles it
 // (rss-MB is then not reported), and EDDY_BENCH_HEAPPROFILE=file then writes
 // the heap profile when the agent has committed half the messages.
-// EDDY_BENCH_QUEUE=n sets the agent's mqtt.queue_size (default: the
-// config's). EDDY_BENCH_PERF=file records the agent subprocess with `perf record -g`
+// EDDY_BENCH_QUEUE=n sets the agent's mqtt.queue_size, EDDY_BENCH_QUEUE_BYTES
+// its mqtt.queue_bytes and EDDY_BENCH_MEMLIMIT its memory_limit (for
+// example 64MiB; default: the config's). EDDY_BENCH_PERF=file records the agent subprocess with `perf record -g`
 // (then `perf report -i file`).
 //
 // Metrics: events/s is MQTT messages per second from the publisher's first
@@ -32,6 +33,10 @@
 // neither processed nor counted as dropped (for the bare subscriber:
 // bare-lost); cpu-µs/event is the agent's user+system CPU per message, a
 // figure less disturbed by other load on the machine than events/s.
+// rss-anon-MB and rss-file-MB split the resident set: RssAnon (the Go heap,
+// stacks, runtime) and RssFile (the binary's pages and the bbolt file's
+// mapped pages, which the kernel can reclaim but VmHWM counts), each the
+// largest seen while polling /v1/status.
 //
 // BenchmarkAgentPipeline needs no broker: it feeds the same kind of stream
 // straight into pipeline.Run (real bbolt store, fsync per batch of 5000),
@@ -119,7 +124,7 @@ func benchIngest(b *testing.B, qos byte, readings int) {
 		bareSec, agentSec, cpuSec float64
 		bareN, agentN             int64
 		dropped, lost, bareLost   int64
-		rss                       float64
+		rss, rssAnon, rssFile     float64
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -135,6 +140,8 @@ func benchIngest(b *testing.B, qos byte, readings int) {
 		sum.lost += int64(len(msgs)) - ag.status.Pipeline.Messages - ag.status.MQTT.Overflow
 		sum.cpuSec += ag.cpu.Seconds()
 		sum.rss = max(sum.rss, float64(ag.hwmKB)/1024)
+		sum.rssAnon = max(sum.rssAnon, float64(ag.anonKB)/1024)
+		sum.rssFile = max(sum.rssFile, float64(ag.fileKB)/1024)
 		if ag.status.MQTT.Overflow == 0 && ag.status.Pipeline.Messages == int64(len(msgs)) &&
 			ag.status.Pipeline.Rows != good {
 			b.Errorf("every message processed but rows_in = %d, want %d good readings (status %+v)",
@@ -159,6 +166,8 @@ func benchIngest(b *testing.B, qos byte, readings int) {
 	}
 	if !inproc {
 		b.ReportMetric(sum.rss, "rss-MB")
+		b.ReportMetric(sum.rssAnon, "rss-anon-MB")
+		b.ReportMetric(sum.rssFile, "rss-file-MB")
 	}
 	b.ReportMetric(float64(len(msgs)), "msgs/op")
 }
@@ -333,7 +342,10 @@ type agentResult struct {
 	status  benchStatus
 	elapsed time.Duration // publish start → status showing the last message committed
 	hwmKB   int64
-	cpu     time.Duration
+	// anonKB and fileKB are the largest RssAnon and RssFile seen while
+	// polling the status (the kernel keeps no peak of either).
+	anonKB, fileKB int64
+	cpu            time.Duration
 }
 
 // runAgentLeg runs the agent on prog, publishes msgs and waits until its
@@ -366,6 +378,12 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 			filepath.Join(dir, "data"), broker, clientID, httpAddr)
 		if q := os.Getenv("EDDY_BENCH_QUEUE"); q != "" {
 			yaml = strings.Replace(yaml, "  clean_session: false\n", "  clean_session: false\n  queue_size: "+q+"\n", 1)
+		}
+		if q := os.Getenv("EDDY_BENCH_QUEUE_BYTES"); q != "" {
+			yaml = strings.Replace(yaml, "  clean_session: false\n", "  clean_session: false\n  queue_bytes: "+q+"\n", 1)
+		}
+		if l := os.Getenv("EDDY_BENCH_MEMLIMIT"); l != "" {
+			yaml += "memory_limit: " + l + "\n"
 		}
 		cfgPath := filepath.Join(dir, "agent.yaml")
 		if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
@@ -423,7 +441,12 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 	var last benchStatus
 	var at time.Time
 	profiled := false
+	var anonKB, fileKB int64
 	waitDone(func() int64 {
+		if pid != 0 {
+			anonKB = max(anonKB, procStatusKB(tb, pid, "RssAnon"))
+			fileKB = max(fileKB, procStatusKB(tb, pid, "RssFile"))
+		}
 		st, err := get()
 		if err != nil {
 			return -1
@@ -441,12 +464,13 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 		}
 		return st.Pipeline.Messages + st.MQTT.Overflow
 	}, int64(len(msgs)), 25*time.Millisecond) // a status costs the agent CPU: not too often
-	r := agentResult{status: last, elapsed: at.Sub(start)}
+	r := agentResult{status: last, elapsed: at.Sub(start), anonKB: anonKB, fileKB: fileKB}
 	if pid != 0 {
 		r.hwmKB = procStatusKB(tb, pid, "VmHWM")
 		r.cpu = procCPU(tb, pid)
-		tb.Logf("agent: VmHWM %d kB, VmRSS %d kB (anon %d kB, file %d kB), cpu %v", r.hwmKB,
-			procStatusKB(tb, pid, "VmRSS"), procStatusKB(tb, pid, "RssAnon"), procStatusKB(tb, pid, "RssFile"), r.cpu)
+		tb.Logf("agent: VmHWM %d kB, VmRSS %d kB (anon %d kB, file %d kB; peaks seen anon %d kB, file %d kB), cpu %v",
+			r.hwmKB, procStatusKB(tb, pid, "VmRSS"), procStatusKB(tb, pid, "RssAnon"), procStatusKB(tb, pid, "RssFile"),
+			anonKB, fileKB, r.cpu)
 	}
 	tb.Logf("agent: %s %+v mqtt %+v", r.elapsed.Round(time.Millisecond), last.Pipeline, last.MQTT)
 	return r

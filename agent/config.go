@@ -40,6 +40,11 @@ type Config struct {
 	// Control is the fleet management connection (docs/FLEET-CONFIG.md);
 	// off without brokers.
 	Control ControlConfig `yaml:"control"`
+	// MemoryLimit is the Go runtime's soft memory limit (heap, stacks and
+	// runtime metadata; not the state file's mapped pages): the collector
+	// runs more often as it comes near. Default 64MiB; a working set larger
+	// than the limit still runs, at the cost of more GC CPU.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 }
 
 // ControlConfig is the control connection: a separate MQTT client (own
@@ -66,6 +71,9 @@ type MQTTConfig struct {
 	// window bounds them); QoS 0 messages over the bound are counted as
 	// dropped with reason ingest_overflow.
 	QueueSize int `yaml:"queue_size"`
+	// QueueBytes bounds the same queue by size (topic + payload + about 256
+	// bytes each), the same way. Default 8MiB.
+	QueueBytes ByteSize `yaml:"queue_bytes"`
 }
 
 // Pipeline is one SQL program, inline or from a file (relative paths are
@@ -227,6 +235,12 @@ func (c *Config) setDefaults(path string) error {
 	}
 	if c.MQTT.QueueSize == 0 {
 		c.MQTT.QueueSize = 65536
+	}
+	if c.MQTT.QueueBytes == 0 {
+		c.MQTT.QueueBytes = 8 << 20
+	}
+	if c.MemoryLimit == 0 {
+		c.MemoryLimit = 64 << 20
 	}
 	if c.Store.MaxSize == 0 {
 		c.Store.MaxSize = 1 << 30

@@ -18,6 +18,7 @@ func IsLoopback(addr string) bool { return isLoopback(addr) }
 func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 	s := Settings{
 		ID: c.ID, DataDir: c.DataDir, MQTT: c.MQTT.Options, Queue: c.MQTT.QueueSize,
+		QueueBytes: int64(c.MQTT.QueueBytes), MemoryLimit: int64(c.MemoryLimit),
 		Kafka:    c.Sync.Kafka,
 		HTTPAddr: c.HTTP.Addr, Token: c.HTTP.Token,
 		Batch: c.Store.BatchMaxEvents, MaxBytes: int(c.Store.MaxPayload),

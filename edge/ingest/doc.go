@@ -12,6 +12,9 @@
 // full of QoS ≥ 1 messages, which the broker's in-flight window prevents
 // unless the queue is configured smaller than that window; QoS 0 messages
 // that find the queue full are dropped and counted (reason ingest_overflow).
+// The queue is bounded by count and by bytes (Queue: topic + payload +
+// MessageOverhead each, default 8 MiB), so that a backlog of large messages
+// cannot take the gateway's memory.
 //
 // # Redelivery
 //

@@ -20,7 +20,7 @@ type Subscription struct {
 // MQTT is an MQTT input: one supervised connection with its subscriptions.
 type MQTT struct {
 	conn       *mqttconn.Conn
-	out        chan Message
+	q          *msgQueue
 	subs       []Subscription
 	now        func() int64
 	log        *slog.Logger
@@ -32,9 +32,9 @@ type MQTT struct {
 
 // NewMQTT starts an input. cfg.CleanSession should be false and the client
 // id fixed, so the broker keeps unacknowledged messages across restarts.
-// queue bounds the messages waiting for the consumer. now gives processing
-// time in Unix ms (nil: the wall clock).
-func NewMQTT(cfg mqttconn.Config, subs []Subscription, queue int, now func() int64) (*MQTT, error) {
+// queue bounds the messages waiting for the consumer, by count and by bytes.
+// now gives processing time in Unix ms (nil: the wall clock).
+func NewMQTT(cfg mqttconn.Config, subs []Subscription, queue Queue, now func() int64) (*MQTT, error) {
 	if len(subs) == 0 {
 		return nil, fmt.Errorf("ingest: no subscriptions")
 	}
@@ -43,13 +43,10 @@ func NewMQTT(cfg mqttconn.Config, subs []Subscription, queue int, now func() int
 			return nil, fmt.Errorf("ingest: subscription %q: qos %d, use 0, 1 or 2", s.Filter, s.QoS)
 		}
 	}
-	if queue < 1 {
-		queue = 1
-	}
 	if now == nil {
 		now = func() int64 { return time.Now().UnixMilli() }
 	}
-	m := &MQTT{out: make(chan Message, queue), subs: subs, now: now, log: cfg.Logger}
+	m := &MQTT{q: newMsgQueue(queue), subs: subs, now: now, log: cfg.Logger}
 	if m.log == nil {
 		m.log = slog.Default()
 	}
@@ -58,6 +55,7 @@ func NewMQTT(cfg mqttconn.Config, subs []Subscription, queue int, now func() int
 	cfg.OnConnect = m.subscribe
 	c, err := mqttconn.Start(cfg)
 	if err != nil {
+		m.q.close()
 		return nil, err
 	}
 	m.conn = c
@@ -102,25 +100,24 @@ func (m *MQTT) handle(_ paho.Client, pm paho.Message) {
 	msg := Message{Topic: pm.Topic(), Payload: pm.Payload(), QoS: pm.Qos(), Dup: pm.Duplicate(), ID: pm.MessageID(),
 		Received: m.now(), Partition: -1, ack: pm.Ack}
 	if msg.QoS == 0 {
-		select {
-		case m.out <- msg:
-		default:
+		if !m.q.push(msg, false) {
 			m.dropped.Add(1) // counted, reported as ingest_overflow
 		}
 		return
 	}
 	// QoS ≥ 1: never dropped. The broker's in-flight window bounds how many
-	// can be waiting, so with a queue larger than that this does not block.
-	m.out <- msg
+	// can be waiting, so with a queue larger than that this rarely blocks;
+	// when it does, the broker holds the rest.
+	m.q.push(msg, true)
 }
 
 // Messages is the stream of received messages, in arrival order.
-func (m *MQTT) Messages() <-chan Message { return m.out }
+func (m *MQTT) Messages() <-chan Message { return m.q.out }
 
 // Stats of the input.
 type Stats struct {
 	Received       int64
-	Overflow       int64 // QoS 0 messages dropped because the queue was full
+	Overflow       int64 // QoS 0 messages dropped because the queue was full (count or bytes)
 	SubscribeFails int64
 	// Subscribed counts the (re)subscriptions the broker acknowledged: once
 	// it is > 0 the broker delivers every matching message to the session.
@@ -140,4 +137,7 @@ func (m *MQTT) Conn() *mqttconn.Conn { return m.conn }
 
 // Close disconnects. Messages not yet acked are redelivered by the broker to
 // the next session with the same client id.
-func (m *MQTT) Close() { m.conn.Close(100 * time.Millisecond) }
+func (m *MQTT) Close() {
+	m.q.close() // first: a handler blocked on a full queue returns
+	m.conn.Close(100 * time.Millisecond)
+}

@@ -31,7 +31,7 @@ func publish(t *testing.T, broker, topic string, n int, qos byte) {
 
 func startInput(t *testing.T, cfg mqttconn.Config, filter string) *MQTT {
 	t.Helper()
-	in, err := NewMQTT(cfg, []Subscription{{Filter: filter, QoS: 1}}, 1024, nil)
+	in, err := NewMQTT(cfg, []Subscription{{Filter: filter, QoS: 1}}, Queue{Messages: 1024}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestMQTTOverTLSWithPassword(t *testing.T) {
 	cfg.Password = "wrong"
 	cfg.ClientID += "-bad"
 	cfg.MinBackoff, cfg.MaxBackoff = 50*time.Millisecond, 100*time.Millisecond
-	bad, err := NewMQTT(cfg, []Subscription{{Filter: topic, QoS: 1}}, 1, nil)
+	bad, err := NewMQTT(cfg, []Subscription{{Filter: topic, QoS: 1}}, Queue{Messages: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
