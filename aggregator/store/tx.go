@@ -12,6 +12,40 @@ import (
 type Tx struct {
 	tx      *bolt.Tx
 	results map[string]*bolt.Bucket // edge view → bucket, cached per transaction
+	// slab holds the copies of the keys and values given to bbolt, which
+	// keeps them until the commit: one allocation per slabSize bytes
+	// instead of two per Put.
+	slab []byte
+}
+
+const slabSize = 256 << 10
+
+// alloc returns n bytes that stay valid for the transaction.
+func (t *Tx) alloc(n int) []byte {
+	if n > slabSize/8 {
+		return make([]byte, n)
+	}
+	if len(t.slab)+n > cap(t.slab) {
+		t.slab = make([]byte, 0, slabSize)
+	}
+	l := len(t.slab)
+	t.slab = t.slab[:l+n]
+	return t.slab[l : l+n : l+n]
+}
+
+// clone copies b into the transaction's slab: bbolt keeps the slices given
+// to Put until the commit, and callers reuse their buffers.
+func (t *Tx) clone(b []byte) []byte {
+	out := t.alloc(len(b))
+	copy(out, b)
+	return out
+}
+
+// concat copies a then b into the slab.
+func (t *Tx) concat(a, b []byte) []byte {
+	out := t.alloc(len(a) + len(b))
+	copy(out[copy(out, a):], b)
+	return out
 }
 
 func (t *Tx) writable() bool { return t.tx.Writable() }
@@ -66,10 +100,10 @@ func (t *Tx) PutResult(view string, key []byte, rev uint32, row []byte) error {
 	if err != nil {
 		return err
 	}
-	v := make([]byte, 4+len(row))
+	v := t.alloc(4 + len(row))
 	binary.BigEndian.PutUint32(v, rev)
 	copy(v[4:], row)
-	return b.Put(clone(key), v)
+	return b.Put(t.clone(key), v)
 }
 
 // Results calls fn for each stored result of an edge view whose window
@@ -170,7 +204,7 @@ func (t *Tx) PutFleetWindow(view string, wkey, val []byte) error {
 	if err != nil {
 		return err
 	}
-	return w.Put(clone(wkey), clone(val))
+	return w.Put(t.clone(wkey), t.clone(val))
 }
 
 // FleetWindows calls fn for each window of a fleet view starting in
@@ -190,7 +224,7 @@ func (t *Tx) PutMember(view string, wkey, ident, states []byte) error {
 	if err != nil {
 		return err
 	}
-	return m.Put(append(wkey[:len(wkey):len(wkey)], ident...), clone(states))
+	return m.Put(t.concat(wkey, ident), t.clone(states))
 }
 
 // DeleteMember removes a member.
@@ -238,7 +272,7 @@ func (t *Tx) FleetViews() []string {
 
 // PutAgent stores an agent's registry entry.
 func (t *Tx) PutAgent(id string, v []byte) error {
-	return t.tx.Bucket(bucketAgents).Put([]byte(id), clone(v))
+	return t.tx.Bucket(bucketAgents).Put([]byte(id), t.clone(v))
 }
 
 // Agent returns an agent's registry entry (valid only in the transaction).
@@ -268,9 +302,5 @@ func (t *Tx) Meta(name string) []byte {
 
 // PutMeta sets a meta value.
 func (t *Tx) PutMeta(name string, v []byte) error {
-	return t.tx.Bucket(bucketMeta).Put([]byte(name), clone(v))
+	return t.tx.Bucket(bucketMeta).Put([]byte(name), t.clone(v))
 }
-
-// clone copies b: bbolt keeps the slices given to Put until the commit, and
-// callers reuse their buffers.
-func clone(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
