@@ -441,11 +441,12 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 	var last benchStatus
 	var at time.Time
 	profiled := false
-	var anonKB, fileKB int64
+	var anonKB, fileKB, dbKB int64
 	waitDone(func() int64 {
 		if pid != 0 {
 			anonKB = max(anonKB, procStatusKB(tb, pid, "RssAnon"))
 			fileKB = max(fileKB, procStatusKB(tb, pid, "RssFile"))
+			dbKB = max(dbKB, mappedKB(pid, "eddy.db"))
 		}
 		st, err := get()
 		if err != nil {
@@ -468,9 +469,9 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 	if pid != 0 {
 		r.hwmKB = procStatusKB(tb, pid, "VmHWM")
 		r.cpu = procCPU(tb, pid)
-		tb.Logf("agent: VmHWM %d kB, VmRSS %d kB (anon %d kB, file %d kB; peaks seen anon %d kB, file %d kB), cpu %v",
+		tb.Logf("agent: VmHWM %d kB, VmRSS %d kB (anon %d kB, file %d kB; peaks seen anon %d kB, file %d kB of which eddy.db %d kB), cpu %v",
 			r.hwmKB, procStatusKB(tb, pid, "VmRSS"), procStatusKB(tb, pid, "RssAnon"), procStatusKB(tb, pid, "RssFile"),
-			anonKB, fileKB, r.cpu)
+			anonKB, fileKB, dbKB, r.cpu)
 	}
 	tb.Logf("agent: %s %+v mqtt %+v", r.elapsed.Round(time.Millisecond), last.Pipeline, last.MQTT)
 	return r
@@ -507,6 +508,28 @@ func procStatusKB(tb testing.TB, pid int, key string) int64 {
 	}
 	tb.Fatalf("/proc/%d/status has no %s", pid, key)
 	return 0
+}
+
+// mappedKB sums the resident kB of the process's mappings of files whose
+// path ends with suffix (/proc/<pid>/smaps); 0 if unreadable.
+func mappedKB(pid int, suffix string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-"):
+			in = len(f) >= 6 && strings.HasSuffix(f[len(f)-1], suffix)
+		case in && len(f) == 3 && f[0] == "Rss:":
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			kb += n
+		}
+	}
+	return kb
 }
 
 // procCPU reads the user and system time of a process from /proc/<pid>/stat.

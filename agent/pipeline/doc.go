@@ -45,8 +45,18 @@
 // store in the same commit; a goroutine per sink writes them and deletes
 // them after the sink accepted them: at-least-once, and every row carries
 // its window and revision, so a consumer that upserts is exact. The latest
-// row of each group (and window) is kept in a view table, persisted too,
-// for GET /v1/views/{name}.
+// row of each group (and window) is kept in a view table for GET
+// /v1/views/{name}: in the store, written in the same commit; memory holds
+// only the changes of the batch being built and an 8-byte hash per row (for
+// its count), so GET /v1/views shows committed rows plus that batch.
+//
+// # Memory
+//
+// What the agent holds scales with the keys, not the input rate: the MQTT
+// input queue is bounded by count and bytes (mqtt.queue_size,
+// mqtt.queue_bytes), a batch by BatchMaxEvents, the view tables' rows are
+// in the store; the operators' per-key state and the dedupe trackers stay
+// in memory.
 //
 // # Failure
 //

@@ -17,12 +17,16 @@ func (p *Pipeline) Rows(name string) ([]byte, error) {
 	p.mu.Lock()
 	v := p.viewByName[name]
 	var rows [][]byte
+	var err error
 	if v != nil {
-		rows = v.table.snapshot()
+		rows, err = v.table.snapshot()
 	}
 	p.mu.Unlock()
 	if v == nil {
 		return nil, ErrNoView
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := []byte{'['}
 	for i, r := range rows {
@@ -94,7 +98,7 @@ func (p *Pipeline) Status() Status {
 	}
 	p.mu.Lock()
 	for _, v := range p.views {
-		vs := ViewStatus{Name: v.name, TableRows: len(v.table.rows) + len(v.table.ring)}
+		vs := ViewStatus{Name: v.name, TableRows: v.table.rows()}
 		if v.op != nil {
 			st := v.op.Stats()
 			vs.Keys, vs.Windows, vs.Partitions, vs.Idle = st.Keys, st.Windows, st.Partitions, st.IdlePartitions

@@ -4,27 +4,36 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"sort"
+	"hash/maphash"
+	"slices"
+	"strings"
 
 	"github.com/eddy-iot/eddy/edge/store"
 	"github.com/eddy-iot/eddy/windows"
 )
 
 // table holds the latest row of each group (and window) of a view, for GET
-// /v1/views/{name}. Changes are persisted with the batch that made them, so
-// after a restart the table is what it was at the last commit.
+// /v1/views/{name}. The rows live in the store, written with the batch that
+// made them; in memory are only the changes not yet handed to a batch and a
+// set of 8-byte hashes of the stored keys (for the row count), so a view of
+// 10k groups does not keep its rows twice. After a restart the table is
+// what it was at the last commit.
 //
 // Windowed views keep the rows of the last keep windows' worth of event
 // time behind the newest window end seen; a plain GROUP BY keeps one row
 // per group. A non-aggregating view keeps its last rows in memory only.
 type table struct {
+	st       *store.Store
 	store    string // the store's pipeline name
 	windowed bool
 	span     int64 // window length, ms (retention unit)
 	keep     int64
 
-	rows   map[string]tableRow
-	dirty  map[string]struct{}
+	// pend are the changes since the last flush: row key → the window end
+	// (8 bytes, big endian) and the row; nil = delete.
+	pend map[string][]byte
+	// keys holds a hash of every row key that is or will be in the store.
+	keys   map[uint64]struct{}
 	maxEnd int64
 	pruned int64 // maxEnd at the last prune
 
@@ -34,26 +43,29 @@ type table struct {
 	keyBuf []byte
 }
 
-type tableRow struct {
-	end int64
-	row []byte
-}
-
 const ringRows = 100
 
-func newTable(storeName string, windowed bool, span int64, keep int) *table {
+// tableSeed hashes row keys; a collision only miscounts a row.
+var tableSeed = maphash.MakeSeed()
+
+func newTable(st *store.Store, storeName string, windowed bool, span int64, keep int) *table {
 	if keep <= 0 {
 		keep = 3
 	}
-	return &table{store: "table:" + storeName, windowed: windowed, span: span, keep: int64(keep),
-		rows: map[string]tableRow{}, dirty: map[string]struct{}{}}
+	return &table{st: st, store: "table:" + storeName, windowed: windowed, span: span, keep: int64(keep),
+		pend: map[string][]byte{}, keys: map[uint64]struct{}{}}
 }
+
+func keyHash(k []byte) uint64 { return maphash.Bytes(tableSeed, k) }
+
+func rowEnd(v []byte) int64 { return int64(binary.BigEndian.Uint64(v)) }
 
 func (t *table) put(key []byte, w windows.Window, row []byte) {
 	t.keyBuf = resultKey(t.keyBuf[:0], key, w)
-	k := string(t.keyBuf)
-	t.rows[k] = tableRow{end: w.End, row: bytes.Clone(row)}
-	t.dirty[k] = struct{}{}
+	v := t.pend[string(t.keyBuf)]
+	v = binary.BigEndian.AppendUint64(v[:0], uint64(w.End))
+	t.pend[string(t.keyBuf)] = append(v, row...)
+	t.keys[keyHash(t.keyBuf)] = struct{}{}
 	if t.windowed && w.End > t.maxEnd {
 		t.maxEnd = w.End
 	}
@@ -61,10 +73,10 @@ func (t *table) put(key []byte, w windows.Window, row []byte) {
 
 func (t *table) remove(key string, w windows.Window) {
 	t.keyBuf = resultKey(t.keyBuf[:0], []byte(key), w)
-	k := string(t.keyBuf)
-	if _, ok := t.rows[k]; ok {
-		delete(t.rows, k)
-		t.dirty[k] = struct{}{}
+	h := keyHash(t.keyBuf)
+	if _, ok := t.keys[h]; ok {
+		t.pend[string(t.keyBuf)] = nil
+		delete(t.keys, h)
 	}
 }
 
@@ -77,49 +89,67 @@ func (t *table) append(row []byte) {
 	t.ringPos = (t.ringPos + 1) % ringRows
 }
 
-// prune drops windows older than the retention, at most once per window span.
+// rows is the number of rows the table holds (or will once committed).
+func (t *table) rows() int { return len(t.keys) + len(t.ring) }
+
+// prune drops windows older than the retention, at most once per window
+// span. It scans the committed rows: a row of the batch being committed is
+// dropped at the next prune.
 func (t *table) prune() {
 	if !t.windowed || t.span <= 0 || t.maxEnd-t.pruned < t.span {
 		return
 	}
 	t.pruned = t.maxEnd
 	limit := t.maxEnd - t.keep*t.span
-	for k, r := range t.rows {
-		if r.end <= limit {
-			delete(t.rows, k)
-			t.dirty[k] = struct{}{}
+	for k, v := range t.pend {
+		if v != nil && rowEnd(v) <= limit {
+			t.pend[k] = nil
+			delete(t.keys, keyHash([]byte(k)))
 		}
 	}
+	if t.st == nil {
+		return
+	}
+	_ = t.st.LoadPipeline(t.store, func(k, v []byte) error {
+		if len(v) < 8 || rowEnd(v) > limit {
+			return nil
+		}
+		if p, ok := t.pend[string(k)]; ok && p != nil && rowEnd(p) > limit {
+			return nil // a newer revision (a session that grew) is pending
+		}
+		t.pend[string(k)] = nil
+		delete(t.keys, keyHash(k))
+		return nil
+	})
 }
 
 // flush writes the changed rows into b.
 func (t *table) flush(b *store.Batch) {
-	if len(t.dirty) == 0 {
+	if len(t.pend) == 0 {
 		return
 	}
-	var val []byte
-	for k := range t.dirty {
-		r, ok := t.rows[k]
-		if !ok {
+	for k, v := range t.pend {
+		if v == nil {
 			b.Delete(t.store, []byte(k))
-			continue
+		} else {
+			b.Put(t.store, []byte(k), v)
 		}
-		val = binary.BigEndian.AppendUint64(val[:0], uint64(r.end))
-		val = append(val, r.row...)
-		b.Put(t.store, []byte(k), val)
 	}
-	clear(t.dirty)
+	if len(t.pend) > 4096 {
+		t.pend = map[string][]byte{} // do not keep a burst's buckets
+	} else {
+		clear(t.pend)
+	}
 }
 
-// load restores the table from the store.
+// load restores the table's index from the store.
 func (t *table) load(s *store.Store) error {
 	return s.LoadPipeline(t.store, func(k, v []byte) error {
 		if len(v) < 8 {
 			return errors.New("view table: short row")
 		}
-		end := int64(binary.BigEndian.Uint64(v))
-		t.rows[string(k)] = tableRow{end: end, row: bytes.Clone(v[8:])}
-		if t.windowed && end > t.maxEnd {
+		t.keys[keyHash(k)] = struct{}{}
+		if end := rowEnd(v); t.windowed && end > t.maxEnd {
 			t.maxEnd = end
 		}
 		return nil
@@ -127,23 +157,42 @@ func (t *table) load(s *store.Store) error {
 }
 
 // snapshot returns the rows ordered by window start then key (stable output
-// for clients and tests).
-func (t *table) snapshot() [][]byte {
-	if len(t.rows) == 0 && len(t.ring) > 0 {
+// for clients and tests): the committed rows with the pending changes over
+// them. The rows of a batch being committed show once it is.
+func (t *table) snapshot() ([][]byte, error) {
+	if len(t.keys) == 0 && len(t.ring) > 0 {
 		out := make([][]byte, 0, len(t.ring))
 		for i := range t.ring {
 			out = append(out, t.ring[(t.ringPos+i)%len(t.ring)])
 		}
-		return out
+		return out, nil
 	}
-	keys := make([]string, 0, len(t.rows))
-	for k := range t.rows {
-		keys = append(keys, k)
+	type kv struct {
+		k string
+		v []byte
 	}
-	sort.Strings(keys)
-	out := make([][]byte, len(keys))
-	for i, k := range keys {
-		out[i] = t.rows[k].row
+	rows := make([]kv, 0, len(t.keys))
+	if t.st != nil {
+		err := t.st.LoadPipeline(t.store, func(k, v []byte) error {
+			if _, ok := t.pend[string(k)]; ok || len(v) < 8 {
+				return nil
+			}
+			rows = append(rows, kv{string(k), bytes.Clone(v[8:])})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	return out
+	for k, v := range t.pend {
+		if v != nil {
+			rows = append(rows, kv{k, v[8:]})
+		}
+	}
+	slices.SortFunc(rows, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	out := make([][]byte, len(rows))
+	for i := range rows {
+		out[i] = rows[i].v
+	}
+	return out, nil
 }

@@ -60,7 +60,7 @@ func newView(p *Pipeline, b *sql.BoundView) (*view, error) {
 		}
 		v.op = op
 	}
-	v.table = newTable(v.store, b.Window != nil, windowSpan(b), p.opts.TableWindows)
+	v.table = newTable(p.st, v.store, b.Window != nil, windowSpan(b), p.opts.TableWindows)
 	return v, nil
 }
 
