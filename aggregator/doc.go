@@ -5,13 +5,16 @@
 //
 // # The batch loop
 //
-// One goroutine runs Run: fetch up to Store.BatchMaxResults messages (or
-// what arrives within Store.BatchMaxDelay) from a kafka-go group reader
-// over both topics, apply them in one store transaction (one fsync), tell
-// the Listener what changed, then commit the offsets. A crash at any point
-// re-delivers at most the uncommitted batch, and the store's upsert by
-// identity (highest revision wins; equal revision is a re-send) makes the
-// second application a no-op: results are exact with at-least-once input.
+// Run is three stages: a prefetcher fetches up to Store.BatchMaxResults
+// messages (or what arrives within Store.BatchMaxDelay) from a kafka-go
+// group reader over both topics while the previous batch is written; the
+// loop applies each batch in one store transaction (one fsync) and tells
+// the Listener what changed; a committer commits the offsets in order, each
+// only after its own batch's transaction. A crash at any point re-delivers
+// at most the batches whose offsets were not committed, and the store's
+// upsert by identity (highest revision wins; equal revision is a re-send)
+// makes the second application a no-op: results are exact with
+// at-least-once input.
 //
 // # Scaling out
 //
