@@ -19,8 +19,9 @@
 // (rss-MB is then not reported), and EDDY_BENCH_HEAPPROFILE=file then writes
 // the heap profile when the agent has committed half the messages.
 // EDDY_BENCH_QUEUE=n sets the agent's mqtt.queue_size, EDDY_BENCH_QUEUE_BYTES
-// its mqtt.queue_bytes and EDDY_BENCH_MEMLIMIT its memory_limit (for
-// example 64MiB; default: the config's). EDDY_BENCH_PERF=file records the agent subprocess with `perf record -g`
+// its mqtt.queue_bytes, EDDY_BENCH_MEMLIMIT its memory_limit (for example
+// 64MiB) and EDDY_BENCH_BATCH its store.batch_max_events (default: the
+// config's). EDDY_BENCH_PERF=file records the agent subprocess with `perf record -g`
 // (then `perf report -i file`).
 //
 // Metrics: events/s is MQTT messages per second from the publisher's first
@@ -384,6 +385,9 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 		}
 		if l := os.Getenv("EDDY_BENCH_MEMLIMIT"); l != "" {
 			yaml += "memory_limit: " + l + "\n"
+		}
+		if n := os.Getenv("EDDY_BENCH_BATCH"); n != "" {
+			yaml += "store:\n  batch_max_events: " + n + "\n"
 		}
 		cfgPath := filepath.Join(dir, "agent.yaml")
 		if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
