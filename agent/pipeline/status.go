@@ -16,15 +16,15 @@ var ErrNoView = errors.New("pipeline: no such view")
 func (p *Pipeline) Rows(name string) ([]byte, error) {
 	p.mu.Lock()
 	v := p.viewByName[name]
-	var rows [][]byte
-	var err error
+	var tv tableView
 	if v != nil {
-		rows, err = v.table.snapshot()
+		tv = v.table.view() // the store is read without the lock
 	}
 	p.mu.Unlock()
 	if v == nil {
 		return nil, ErrNoView
 	}
+	rows, err := tv.snapshot()
 	if err != nil {
 		return nil, err
 	}

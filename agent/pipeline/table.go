@@ -156,25 +156,49 @@ func (t *table) load(s *store.Store) error {
 	})
 }
 
+// tableView is what snapshot needs of a table, copied under the
+// pipeline's lock so that reading the store does not hold it.
+type tableView struct {
+	st    *store.Store
+	store string
+	ring  [][]byte          // non-aggregating views: the rows
+	pend  map[string][]byte // copies of the pending changes
+	n     int
+}
+
+// view copies the in-memory part of the table; the caller holds p.mu.
+func (t *table) view() tableView {
+	tv := tableView{st: t.st, store: t.store, n: len(t.keys)}
+	if len(t.keys) == 0 && len(t.ring) > 0 {
+		for i := range t.ring {
+			tv.ring = append(tv.ring, bytes.Clone(t.ring[(t.ringPos+i)%len(t.ring)]))
+		}
+		return tv
+	}
+	tv.pend = make(map[string][]byte, len(t.pend))
+	for k, v := range t.pend {
+		tv.pend[k] = bytes.Clone(v)
+	}
+	return tv
+}
+
 // snapshot returns the rows ordered by window start then key (stable output
 // for clients and tests): the committed rows with the pending changes over
 // them. The rows of a batch being committed show once it is.
-func (t *table) snapshot() ([][]byte, error) {
-	if len(t.keys) == 0 && len(t.ring) > 0 {
-		out := make([][]byte, 0, len(t.ring))
-		for i := range t.ring {
-			out = append(out, t.ring[(t.ringPos+i)%len(t.ring)])
-		}
-		return out, nil
+func (t *table) snapshot() ([][]byte, error) { return t.view().snapshot() }
+
+func (tv tableView) snapshot() ([][]byte, error) {
+	if tv.ring != nil {
+		return tv.ring, nil
 	}
 	type kv struct {
 		k string
 		v []byte
 	}
-	rows := make([]kv, 0, len(t.keys))
-	if t.st != nil {
-		err := t.st.LoadPipeline(t.store, func(k, v []byte) error {
-			if _, ok := t.pend[string(k)]; ok || len(v) < 8 {
+	rows := make([]kv, 0, tv.n)
+	if tv.st != nil {
+		err := tv.st.LoadPipeline(tv.store, func(k, v []byte) error {
+			if _, ok := tv.pend[string(k)]; ok || len(v) < 8 {
 				return nil
 			}
 			rows = append(rows, kv{string(k), bytes.Clone(v[8:])})
@@ -184,7 +208,7 @@ func (t *table) snapshot() ([][]byte, error) {
 			return nil, err
 		}
 	}
-	for k, v := range t.pend {
+	for k, v := range tv.pend {
 		if v != nil {
 			rows = append(rows, kv{k, v[8:]})
 		}
