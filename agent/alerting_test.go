@@ -73,6 +73,9 @@ CREATE MATERIALIZED VIEW hottest AS SELECT device, max(temp) AS max_temp FROM r 
 		}
 		done := make(chan struct{})
 		go func() { defer close(done); _ = rt.Run(ctx) }()
+		// Readings published before the broker acknowledged the agent's
+		// subscription would not reach it.
+		testenv.WaitFor(t, 20*time.Second, rt.MQTTConnected, "agent subscribed")
 		return func() { cancel(); <-done; rt.Close() }
 	}
 
