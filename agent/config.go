@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/eddy-iot/eddy/internal/bytesize"
 	"github.com/eddy-iot/eddy/internal/fleetdoc"
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
 	"github.com/eddy-iot/eddy/internal/mqttconn"
@@ -145,25 +145,8 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 
 // ParseByteSize parses "1048576", "512KiB", "64MiB", "1GiB", "10MB", "1kb".
 func ParseByteSize(s string) (ByteSize, error) {
-	t := strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
-		{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12}, {"b", 1}}
-	lower := strings.ToLower(t)
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(lower, u.suffix) {
-			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
-		return 0, fmt.Errorf("%q is not a size (write for example 1048576, 512KiB, 64MiB, 1GiB)", s)
-	}
-	return ByteSize(f * float64(mult)), nil
+	n, err := bytesize.Parse(s)
+	return ByteSize(n), err
 }
 
 // LoadConfig reads and validates a config file. Errors name the file and line.

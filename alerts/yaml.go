@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/eddy-iot/eddy/internal/bytesize"
 )
 
 // file is a rule file: a list of rules under the key rules.
@@ -164,25 +166,11 @@ func (d *duration) UnmarshalYAML(n *yaml.Node) error {
 type byteSize int64
 
 func (b *byteSize) UnmarshalYAML(n *yaml.Node) error {
-	t := strings.TrimSpace(n.Value)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
-		{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12}, {"b", 1}}
-	lower := strings.ToLower(t)
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(lower, u.suffix) {
-			mult, t = u.mult, strings.TrimSpace(t[:len(t)-len(u.suffix)])
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
+	v, err := bytesize.Parse(n.Value)
+	if err != nil {
 		return fmt.Errorf("line %d: %q is not a size (write for example 104857600, 100MB, 512MiB, 1GiB)", n.Line, n.Value)
 	}
-	*b = byteSize(f * float64(mult))
+	*b = byteSize(v)
 	return nil
 }
 
