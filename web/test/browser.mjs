@@ -63,11 +63,13 @@ try {
     if (got !== want) fail(`agent ${a} shows ${got}, want ${want}`);
   }
   // sort by agent, descending, with the keyboard
-  const sortBtn = page.locator('#agents button[data-sort="agent"]');
-  await sortBtn.focus();
-  await page.keyboard.press("Enter");
-  await page.locator('#agents button[data-sort="agent"]').focus();
-  await page.keyboard.press("Enter");
+  // (Live updates re-render the table, so the button is found again for
+  // each key press, and pressed until the column says it is descending.)
+  const desc = page.locator('#agents th[aria-sort="descending"] button[data-sort="agent"]');
+  for (let i = 0; i < 4 && (await desc.count()) === 0; i++) {
+    await page.locator('#agents button[data-sort="agent"]').press("Enter");
+  }
+  await desc.waitFor({ timeout: 5000 });
   const order = await page.locator("#agents tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.agent));
   const sorted = [...order].sort().reverse();
   if (JSON.stringify(order) !== JSON.stringify(sorted)) fail(`sort by agent descending gave ${order}`);
