@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -17,6 +16,8 @@ import (
 	"github.com/eddy-iot/eddy/internal/fleetdoc"
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
 	"github.com/eddy-iot/eddy/internal/mqttconn"
+
+	"github.com/eddy-iot/eddy/internal/yamlerr"
 )
 
 // ErrConfig wraps every configuration error.
@@ -162,9 +163,6 @@ func LoadConfig(path string) (*Config, error) {
 	return c, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-var notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
 // ParseConfig parses YAML (name is used in errors and to resolve pipeline
 // files), applies defaults and validates.
 func ParseConfig(b []byte, name string) (*Config, error) {
@@ -172,7 +170,7 @@ func ParseConfig(b []byte, name string) (*Config, error) {
 	dec.KnownFields(true)
 	var c Config
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlErr(name, err))
+		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlerr.Lines(name, "docs/CONFIG.md", err))
 	}
 	if err := c.setDefaults(name); err != nil {
 		return nil, err
@@ -181,26 +179,6 @@ func ParseConfig(b []byte, name string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
-}
-
-// yamlErr rewrites yaml.v3 messages as "file:line: message" lines.
-func yamlErr(name string, err error) string {
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || l == "yaml: unmarshal errors:" {
-			continue
-		}
-		l = strings.TrimPrefix(l, "yaml: ")
-		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/CONFIG.md)")
-			msg = strings.ReplaceAll(msg, "!!str", "text")
-			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
-			continue
-		}
-		lines = append(lines, name+": "+l)
-	}
-	return strings.Join(lines, "\n")
 }
 
 func (c *Config) setDefaults(path string) error {

@@ -7,13 +7,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
+
+	"github.com/eddy-iot/eddy/internal/yamlerr"
 )
 
 // Config is the aggregator's configuration file (central.yaml). Unknown
@@ -99,10 +100,7 @@ func LoadConfig(path string) (*Config, error) {
 	return ParseConfig(b, path)
 }
 
-var (
-	yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-	notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
-)
+var ()
 
 // ParseConfig parses YAML (name is used in errors and to resolve view
 // files), applies defaults and validates.
@@ -111,7 +109,7 @@ func ParseConfig(b []byte, name string) (*Config, error) {
 	dec.KnownFields(true)
 	var c Config
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlErr(name, err))
+		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlerr.Lines(name, "docs/AGGREGATOR.md", err))
 	}
 	if err := c.setDefaults(name); err != nil {
 		return nil, err
@@ -123,24 +121,6 @@ func ParseConfig(b []byte, name string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
-}
-
-func yamlErr(name string, err error) string {
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || l == "yaml: unmarshal errors:" {
-			continue
-		}
-		l = strings.TrimPrefix(l, "yaml: ")
-		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/AGGREGATOR.md)")
-			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
-			continue
-		}
-		lines = append(lines, name+": "+l)
-	}
-	return strings.Join(lines, "\n")
 }
 
 func (c *Config) setDefaults(path string) error {

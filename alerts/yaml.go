@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/eddy-iot/eddy/internal/bytesize"
+
+	"github.com/eddy-iot/eddy/internal/yamlerr"
 )
 
 // file is a rule file: a list of rules under the key rules.
@@ -88,7 +89,7 @@ func ParseRules(b []byte, name string) ([]Rule, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: %s: empty rule file (write rules: followed by a list of rules)", ErrRule, name)
 		}
-		return nil, fmt.Errorf("%w: %s", ErrRule, yamlErr(name, err))
+		return nil, fmt.Errorf("%w: %s", ErrRule, yamlerr.Lines(name, "docs/ALERTS.md", err))
 	}
 	rules := make([]Rule, 0, len(f.Rules))
 	for _, y := range f.Rules {
@@ -172,30 +173,4 @@ func (b *byteSize) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*b = byteSize(v)
 	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-var notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
-
-// yamlErr rewrites yaml.v3 messages as "file:line: message" lines.
-func yamlErr(name string, err error) string {
-	var lines []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || l == "yaml: unmarshal errors:" {
-			continue
-		}
-		l = strings.TrimPrefix(l, "yaml: ")
-		if m := yamlLine.FindStringSubmatch(l); m != nil {
-			msg := notFound.ReplaceAllString(m[2], "unknown key \"$1\" (check the spelling; see docs/ALERTS.md)")
-			msg = strings.ReplaceAll(msg, "!!str", "text")
-			msg = strings.ReplaceAll(msg, "!!seq", "a list")
-			msg = strings.ReplaceAll(msg, "!!map", "a map")
-			msg = strings.ReplaceAll(msg, "into []string", "into a list (write [a, b])")
-			lines = append(lines, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
-			continue
-		}
-		lines = append(lines, name+": "+l)
-	}
-	return strings.Join(lines, "\n")
 }
