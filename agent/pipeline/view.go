@@ -134,12 +134,10 @@ func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, sta
 	for _, q := range v.sinks {
 		q.add(v.row)
 	}
-	if key != nil || windowed {
-		v.table.put(key, w, v.row)
-	} else if v.op != nil {
-		v.table.put(key, w, v.row)
+	if v.op != nil {
+		v.table.put(key, w, v.row) // the latest row of the group and window
 	} else {
-		v.table.append(v.row)
+		v.table.append(v.row) // a filter/projection view: its last rows
 	}
 	if !v.p.opts.Outbox {
 		return
