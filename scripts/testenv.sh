@@ -570,7 +570,8 @@ cmd_down() {
 cmd_run() {
 	[ "${1:-}" = -- ] && shift
 	[ $# -gt 0 ] || die "usage: $0 run -- CMD..."
-	local state rc
+	local rc
+	# state is global: the EXIT trap below reads it after cmd_run has returned.
 	state=$(new_state)
 	# Stop the brokers whatever happens; a signal ends the run with 128+n.
 	# After a failure keep the brokers' logs for a look.
