@@ -40,6 +40,16 @@
 // results topic and the checkpoints topic, the latter compacted, and waits
 // until both have partition leaders, so that the first writes do not fail.
 //
+// # Checkpoints
+//
+// A checkpoint (the agent's position, watermarks and counters, keyed by agent
+// id on the compacted checkpoints topic) follows every drained step and every
+// CheckpointEvery. One whose write fails is retried with backoff rather than a
+// period later, and one still pending as Run stops (typically cut off by the
+// shutdown itself) is sent once more on a context of its own, bounded to 5 s
+// and skipped when the uplink is down, so the aggregator sees the agent's
+// final position and a stop is never held up by an outage.
+//
 // # Drain rate
 //
 // After an outage a full outbox drains at a configurable rate (rows per

@@ -135,6 +135,10 @@ type Forwarder struct {
 	lastCheckpoint                          atomic.Int64 // Unix ns
 	lastFwd                                 atomic.Uint64
 	connected                               atomic.Bool
+	// cpPending: the newest checkpoint has not reached Kafka (its write
+	// failed or was cut off by shutdown). Run retries it with backoff and
+	// once more as it stops.
+	cpPending atomic.Bool
 }
 
 // New validates cfg and returns a forwarder for outbox.
@@ -283,9 +287,11 @@ func (f *Forwarder) Stats() Stats {
 // errors are retried like Kafka errors, because a gateway must keep going.
 func (f *Forwarder) Run(ctx context.Context) error {
 	defer f.closeProducer()
-	failures := 0
+	defer f.flushCheckpoint(ctx)
+	failures, cpFailures := 0, 0
 	tick := time.NewTicker(f.cfg.CheckpointEvery)
 	defer tick.Stop()
+	var cpRetry <-chan time.Time // set while a failed checkpoint waits for its retry
 	topicsReady := !f.cfg.CreateTopics
 	var nextEnsure time.Time
 	for {
@@ -324,14 +330,41 @@ func (f *Forwarder) Run(ctx context.Context) error {
 		if n > 0 {
 			continue // more may be waiting
 		}
+		if !f.cpPending.Load() {
+			cpFailures, cpRetry = 0, nil
+		} else if cpRetry == nil {
+			cpFailures++
+			cpRetry = time.After(mqttconn.Backoff(cpFailures, f.cfg.MinBackoff, f.cfg.MaxBackoff, f.rng))
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-f.wake:
+		case <-cpRetry:
+			cpRetry = nil
+			f.sendCheckpoint(ctx)
 		case <-tick.C:
 			f.sendCheckpoint(ctx)
 		}
 	}
+}
+
+// finalCheckpointTimeout bounds the checkpoint Run sends as it stops, so that
+// an agent whose uplink is down still shuts down promptly.
+const finalCheckpointTimeout = 5 * time.Second
+
+// flushCheckpoint sends a checkpoint that has not reached Kafka (typically
+// the one after the last drained step, cut off by the shutdown) on a context
+// of its own: the aggregator then sees the agent's final position. It does
+// not try when the uplink is down (the last write failed), so as not to hold
+// up the shutdown.
+func (f *Forwarder) flushCheckpoint(ctx context.Context) {
+	if !f.cpPending.Load() || !f.connected.Load() {
+		return
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(f.cfg.WriteTimeout, finalCheckpointTimeout))
+	defer cancel()
+	f.sendCheckpoint(fctx)
 }
 
 // Step forwards one group of entries and returns how many rows it forwarded.
@@ -408,7 +441,9 @@ func (f *Forwarder) write(ctx context.Context, msgs []kafka.Message) error {
 	defer cancel()
 	if err := f.prod.WriteMessages(wctx, msgs...); err != nil {
 		f.failures.Add(1)
-		f.connected.Store(false)
+		if ctx.Err() == nil { // a write cut off by shutdown says nothing of the uplink
+			f.connected.Store(false)
+		}
 		f.closeProducer() // rebuild the writer and its connections next time
 		return fmt.Errorf("forward: write %d messages to %s: %w", len(msgs), msgs[0].Topic, summarize(err))
 	}
@@ -430,10 +465,14 @@ func (f *Forwarder) sendCheckpoint(ctx context.Context) {
 		f.cfg.Logger.Error("forward: encode checkpoint", "err", err)
 		return
 	}
-	// A lost checkpoint is replaced by the next one: errors are counted, not retried.
-	if err := f.write(ctx, []kafka.Message{{Topic: f.cfg.CheckpointsTopic, Key: []byte(f.cfg.AgentID), Value: b}}); err == nil {
-		f.lastCheckpoint.Store(time.Now().UnixNano())
+	// A failed checkpoint is counted (Failures) and left pending: Run sends a
+	// fresh one after a backoff, and once more as it stops.
+	if err := f.write(ctx, []kafka.Message{{Topic: f.cfg.CheckpointsTopic, Key: []byte(f.cfg.AgentID), Value: b}}); err != nil {
+		f.cpPending.Store(true)
+		return
 	}
+	f.cpPending.Store(false)
+	f.lastCheckpoint.Store(time.Now().UnixNano())
 }
 
 func (f *Forwarder) closeProducer() {

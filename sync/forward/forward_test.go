@@ -205,3 +205,135 @@ func TestCorruptEntryDroppedWhole(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+// scriptedProducer is safe for Run's goroutine: onWrite decides each write's
+// fate; accepted messages go to out.
+type scriptedProducer struct {
+	onWrite func(ctx context.Context, msgs []kafka.Message) error
+	out     chan kafka.Message
+}
+
+func (p scriptedProducer) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	if err := p.onWrite(ctx, msgs); err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		p.out <- m
+	}
+	return nil
+}
+func (p scriptedProducer) Close() error { return nil }
+
+// nextCheckpoint returns the next checkpoint message that reached out.
+func nextCheckpoint(t *testing.T, out <-chan kafka.Message) *wire.Checkpoint {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case m := <-out:
+			if m.Topic != "eddy.checkpoints" {
+				continue
+			}
+			cp, err := wire.UnmarshalCheckpoint(m.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cp
+		case <-timeout:
+			t.Fatal("no checkpoint reached the producer")
+			return nil
+		}
+	}
+}
+
+// A failed checkpoint is retried after a backoff, not a whole checkpoint
+// period later.
+func TestCheckpointRetriedAfterFailure(t *testing.T) {
+	ob := &memOutbox{entries: []Entry{entry(7, `{}`)}}
+	failures := 2 // only Run's goroutine touches it
+	p := scriptedProducer{out: make(chan kafka.Message, 16), onWrite: func(_ context.Context, msgs []kafka.Message) error {
+		if msgs[0].Topic == "eddy.checkpoints" && failures > 0 {
+			failures--
+			return errors.New("broker down")
+		}
+		return nil
+	}}
+	f, _ := New(Config{AgentID: "gw", CheckpointEvery: time.Hour, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Checkpoint:  func() *wire.Checkpoint { return &wire.Checkpoint{Agent: "gw"} },
+		NewProducer: func() (Producer, error) { return p, nil }}, ob)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	if cp := nextCheckpoint(t, p.out); cp.LastForwarded != 7 {
+		t.Fatalf("checkpoint last_forwarded_seq %d, want 7", cp.LastForwarded)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s := f.Stats(); s.Failures != 2 || s.LastCheckpoint.IsZero() {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// The checkpoint after the last step, cut off by the shutdown, is sent once
+// more as Run stops; with the uplink down, Run stops without trying.
+func TestCheckpointFlushedOnStop(t *testing.T) {
+	ob := &memOutbox{entries: []Entry{entry(7, `{}`)}}
+	started := make(chan struct{})
+	cut := false // only Run's goroutine touches it
+	p := scriptedProducer{out: make(chan kafka.Message, 16), onWrite: func(ctx context.Context, msgs []kafka.Message) error {
+		if msgs[0].Topic == "eddy.checkpoints" && !cut {
+			cut = true
+			close(started)
+			<-ctx.Done() // a slow write that the shutdown cuts off
+			return ctx.Err()
+		}
+		return nil
+	}}
+	f, _ := New(Config{AgentID: "gw", CheckpointEvery: time.Hour,
+		Checkpoint:  func() *wire.Checkpoint { return &wire.Checkpoint{Agent: "gw"} },
+		NewProducer: func() (Producer, error) { return p, nil }}, ob)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	<-started
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if cp := nextCheckpoint(t, p.out); cp.LastForwarded != 7 {
+		t.Fatalf("final checkpoint last_forwarded_seq %d, want 7", cp.LastForwarded)
+	}
+
+	// Uplink down: the pending checkpoint is not retried at shutdown.
+	ob = &memOutbox{entries: []Entry{entry(8, `{}`)}}
+	writes := make(chan string, 16)
+	down := scriptedProducer{out: make(chan kafka.Message, 16), onWrite: func(_ context.Context, msgs []kafka.Message) error {
+		writes <- msgs[0].Topic
+		if msgs[0].Topic == "eddy.checkpoints" {
+			return errors.New("broker down")
+		}
+		return nil
+	}}
+	f, _ = New(Config{AgentID: "gw", CheckpointEvery: time.Hour, MinBackoff: time.Hour,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Checkpoint:  func() *wire.Checkpoint { return &wire.Checkpoint{Agent: "gw"} },
+		NewProducer: func() (Producer, error) { return down, nil }}, ob)
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { done <- f.Run(ctx) }()
+	for topic := range writes {
+		if topic == "eddy.checkpoints" {
+			break
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(writes)
+	for topic := range writes {
+		t.Fatalf("Run wrote to %s at shutdown with the uplink down", topic)
+	}
+}
