@@ -8,7 +8,8 @@ package agent_test
 // 1000 devices at 1 Hz for 10 minutes of event time go through a 1-minute
 // tumbling view with count/avg/min/max/p95 per device; the rows are drained
 // into a private Kafka, and the bytes Kafka stored for the topic (its log
-// segments) are compared with the raw MQTT payload bytes.
+// segments) are compared with the raw MQTT payload bytes. Sub-benchmarks
+// per Kafka codec: snappy (the default) and zstd (sync.compression).
 
 import (
 	"context"
@@ -43,9 +44,15 @@ CREATE MATERIALIZED VIEW temp_1m AS
   SELECT site, device, count(*) AS n, avg(temp) AS temp_avg, min(temp) AS temp_min, max(temp) AS temp_max,
     approx_percentile(0.95) WITHIN GROUP (ORDER BY temp) AS temp_p95
   FROM TUMBLE(telemetry, ts, INTERVAL '1' MINUTE) GROUP BY site, device;`
+	for _, codec := range []string{"snappy", "zstd"} {
+		b.Run(codec, func(b *testing.B) { benchCompaction(b, k, cfg, prog, codec) })
+	}
+}
+
+func benchCompaction(b *testing.B, k *testenv.Broker, cfg simulate.Config, prog, codec string) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		topic := testenv.TopicName(b, "compaction")
+		topic := testenv.TopicName(b, "compaction-"+codec)
 		cat, err := agent.Compile([]agent.Program{{Name: "bench.sql", SQL: prog}})
 		if err != nil {
 			b.Fatal(err)
@@ -81,7 +88,7 @@ CREATE MATERIALIZED VIEW temp_1m AS
 		}
 		results := pl.Status().Results
 		fwd, err := forward.New(forward.Config{AgentID: "gw-bench", Kafka: kafkaconn.Options{Brokers: []string{k.Addr()}},
-			ResultsTopic: topic, CheckpointsTopic: topic + ".cp", CreateTopics: true}, agent.OutboxOf(st))
+			ResultsTopic: topic, CheckpointsTopic: topic + ".cp", CreateTopics: true, Compression: codec}, agent.OutboxOf(st))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/eddy-iot/eddy/internal/mqttconn"
 
 	"github.com/eddy-iot/eddy/internal/yamlerr"
+	"github.com/eddy-iot/eddy/sync/forward"
 )
 
 // ErrConfig wraps every configuration error.
@@ -113,6 +114,9 @@ type SyncConfig struct {
 	// DrainRate limits rows/s sent after an outage; 0 = unlimited.
 	DrainRate       float64       `yaml:"drain_rate"`
 	CheckpointEvery time.Duration `yaml:"checkpoint_every"`
+	// Compression is the Kafka codec of the forwarded records: snappy
+	// (default), zstd (smaller, more CPU), lz4, gzip or none.
+	Compression string `yaml:"compression"`
 }
 
 // HTTPConfig is the status, health and metrics endpoint.
@@ -322,6 +326,9 @@ func (c *Config) Validate() error {
 		if err := c.Sync.Kafka.Validate(); err != nil {
 			bad("sync.kafka: %v", err)
 		}
+	}
+	if err := forward.ParseCompression(c.Sync.Compression); err != nil {
+		bad("sync.compression %q: use snappy, zstd, lz4, gzip or none", c.Sync.Compression)
 	}
 	if c.HTTP.Addr != "" && c.HTTP.Token == "" && !isLoopback(c.HTTP.Addr) {
 		bad("http.addr %s is not loopback: set http.token (or token_file) so the API requires a bearer token", c.HTTP.Addr)

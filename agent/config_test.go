@@ -50,6 +50,7 @@ func TestParseConfigErrorsNameTheLine(t *testing.T) {
 	f("id: a/b\n", `id "a/b"`)
 	f("id: a\nhttp:\n  addr: 0.0.0.0:8080\n", "not loopback: set http.token")
 	f("id: a\nsync:\n  policy: yolo\n", `sync.policy "yolo"`)
+	f("id: a\nsync:\n  compression: brotli\n", `sync.compression "brotli": use snappy, zstd, lz4, gzip or none`)
 	f("id: a\nsync:\n  enabled: true\n", "sync.kafka", "no broker")
 	f("id: a\npipelines:\n  - name: p\n  - name: p\n    sql: x\n", "give sql or file", `name "p" is used twice`)
 	f("id: [\n", "agent.yaml")

@@ -15,7 +15,7 @@ import (
 func (r *Runtime) forwardConfig(s Settings) forward.Config {
 	return forward.Config{AgentID: s.ID, Kafka: s.Sync.Kafka, ResultsTopic: s.Sync.ResultsTopic,
 		CheckpointsTopic: s.Sync.CheckpointsTopic, RateRows: s.Sync.DrainRate,
-		CheckpointEvery: s.Sync.CheckpointEvery, Logger: s.Logger, CreateTopics: true,
+		CheckpointEvery: s.Sync.CheckpointEvery, Compression: s.Sync.Compression, Logger: s.Logger, CreateTopics: true,
 		Checkpoint: func() *wire.Checkpoint { return r.checkpoint(s.ID) }}
 }
 

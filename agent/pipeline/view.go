@@ -158,27 +158,13 @@ func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, sta
 			r.Keys = append(r.Keys, wire.Column{Name: c.Name, Value: v.out[i]})
 			continue
 		}
-		st := states[a]
-		agg := wire.Agg{Name: c.Name, Value: v.out[i], Merge: st.Mergeable(), HasMerge: true}
-		if needsState(v.cv.Spec.Aggregates[a].Name()) {
-			start := len(v.states)
-			v.states = st.AppendBinary(v.states)
-			agg.State = v.states[start:]
-		}
+		var agg wire.Agg
+		agg, v.states = wire.AggOf(c.Name, v.cv.Spec.Aggregates[a].Name(), states[a], v.states)
+		agg.Value = v.out[i] // the view's output expression over the aggregate
 		r.Aggs = append(r.Aggs, agg)
 	}
 	v.row = wire.AppendJSON(v.row[:0], r)
 	v.p.outbox.Add(v.row)
-}
-
-// needsState reports whether an aggregate's partial state cannot be
-// rebuilt from its SQL-mergeable columns, so the wire row carries it.
-func needsState(name string) bool {
-	switch name {
-	case "count", "count(*)", "sum", "min", "max", "avg":
-		return false
-	}
-	return true
 }
 
 // resultKey is the identity of a result row in the table: the group key

@@ -9,6 +9,7 @@ import (
 	"github.com/eddy-iot/eddy/sql"
 	"github.com/eddy-iot/eddy/sql/compile"
 	"github.com/eddy-iot/eddy/sql/eval"
+	"github.com/eddy-iot/eddy/sync/wire"
 	"github.com/eddy-iot/eddy/windows"
 )
 
@@ -104,15 +105,6 @@ func (v *View) Info() Info {
 	return in
 }
 
-// needsState lists the functions whose partial state travels as __state.
-func needsState(name string) bool {
-	switch name {
-	case "count", "count_star", "sum", "min", "max", "avg":
-		return false
-	}
-	return true
-}
-
 // newView plans a bound view of the catalog as a fleet view.
 func newView(cat *sql.Catalog, b *sql.BoundView) (*View, error) {
 	fail := func(format string, a ...any) error {
@@ -158,7 +150,7 @@ func newView(cat *sql.Catalog, b *sql.BoundView) (*View, error) {
 				p.merge = modeAvg
 				p.desc = fmt.Sprintf("%s: merges %s__sum / %s__count (averages its values when the row lacks them)", a, p.field, p.field)
 			}
-		case needsState(name) && p.field != "":
+		case wire.CarriesState(name) && p.field != "":
 			p.merge = modeState
 			p.desc = fmt.Sprintf("%s: merges %s__state (aggregates its values when the row lacks it)", a, p.field)
 		}

@@ -60,6 +60,11 @@ type Config struct {
 	// its message.max.bytes (default 1 MiB) after compression, for ever:
 	// keep MaxBatchBytes below 6/7 of it, snappy's worst-case expansion.
 	MaxBatchBytes int
+	// Compression is the Kafka-level codec of the records the forwarder
+	// writes: snappy (the default), zstd, lz4, gzip or none. Consumers
+	// decompress any of them transparently; zstd makes result rows about
+	// 40% smaller than snappy for some more CPU (BenchmarkCompaction1000Devices).
+	Compression string
 	// ResultsPartitions is the partition count of a results topic that
 	// EnsureTopics creates; 0 means the broker's default (num.partitions).
 	ResultsPartitions int
@@ -103,6 +108,22 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Compression == "" {
+		c.Compression = "snappy"
+	}
+}
+
+// codecs are the Kafka compression codecs a Config may name.
+var codecs = map[string]kafka.Compression{
+	"none": 0, "gzip": kafka.Gzip, "snappy": kafka.Snappy, "lz4": kafka.Lz4, "zstd": kafka.Zstd,
+}
+
+// ParseCompression checks a Kafka compression codec name ("" is snappy).
+func ParseCompression(name string) error {
+	if _, ok := codecs[name]; !ok && name != "" {
+		return fmt.Errorf("forward: compression %q: use snappy, zstd, lz4, gzip or none", name)
+	}
+	return nil
 }
 
 // Stats are the forwarder's counters.
@@ -147,6 +168,9 @@ func New(cfg Config, outbox Outbox) (*Forwarder, error) {
 	if cfg.AgentID == "" {
 		return nil, errors.New("forward: agent id is required")
 	}
+	if err := ParseCompression(cfg.Compression); err != nil {
+		return nil, err
+	}
 	if cfg.NewProducer == nil {
 		if err := cfg.Kafka.Validate(); err != nil {
 			return nil, err
@@ -155,7 +179,8 @@ func New(cfg Config, outbox Outbox) (*Forwarder, error) {
 		id := cfg.AgentID
 		wt := cfg.WriteTimeout
 		bb := cfg.MaxBatchBytes
-		cfg.NewProducer = func() (Producer, error) { return newWriter(&k, id, wt, bb) }
+		codec := codecs[cfg.Compression]
+		cfg.NewProducer = func() (Producer, error) { return newWriter(&k, id, wt, bb, codec) }
 	}
 	f := &Forwarder{cfg: cfg, outbox: outbox, wake: make(chan struct{}, 1),
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
@@ -163,7 +188,7 @@ func New(cfg Config, outbox Outbox) (*Forwarder, error) {
 	return f, nil
 }
 
-func newWriter(k *kafkaconn.Options, id string, timeout time.Duration, batchBytes int) (Producer, error) {
+func newWriter(k *kafkaconn.Options, id string, timeout time.Duration, batchBytes int, codec kafka.Compression) (Producer, error) {
 	tr, err := k.Transport("eddy-" + id)
 	if err != nil {
 		return nil, err
@@ -175,7 +200,7 @@ func newWriter(k *kafkaconn.Options, id string, timeout time.Duration, batchByte
 		BatchTimeout: 10 * time.Millisecond,
 		BatchSize:    5000,
 		BatchBytes:   int64(batchBytes),
-		Compression:  kafka.Snappy,
+		Compression:  codec,
 		MaxAttempts:  1, // the forwarder retries, with backoff and a fresh writer
 		ReadTimeout:  timeout,
 		WriteTimeout: timeout,

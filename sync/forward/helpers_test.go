@@ -118,10 +118,7 @@ func newRowMaker(t testing.TB, agent string) *rowMaker {
 			}
 			// As the agent builds them: every aggregate with its mergeable
 			// columns, the sketch with its state too.
-			out[i] = wire.Agg{Name: names[i], Value: st.Result(), Merge: st.Mergeable(), HasMerge: true}
-			if names[i] == "p95_temp" {
-				out[i].State = st.AppendBinary(nil)
-			}
+			out[i], _ = wire.AggOf(names[i], a.Name(), st, nil)
 		}
 		m.variants = append(m.variants, out)
 	}

@@ -10,7 +10,7 @@
 //	{"agent":"gw-017","view":"temp_1m","window_start":"2026-11-25T12:00:00.000Z",
 //	 "window_end":"2026-11-25T12:01:00.000Z","revision":1,"final":true,
 //	 "site":"plant-a","device":"t-0042","n":4,"avg_temp":21.5,"p95_temp":22.5,
-//	 "n__count":4,"avg_temp__count":4,"avg_temp__sum":86,"avg_temp__sumsq":0,
+//	 "n__count":4,"avg_temp__count":4,"avg_temp__sum":86,
 //	 "p95_temp__count":4,"p95_temp__min":20.5,"p95_temp__max":22.5,
 //	 "p95_temp__state":"AQmQTgQAAAAAAIA0QAAAAAAAgDZAAAAErgIBAAEAAQEB"}
 //
@@ -20,10 +20,11 @@
 //
 // Fixed fields come first, then the group-key columns, then the aggregate
 // values, then for each aggregate its SQL-mergeable columns (name__count,
-// name__sum, name__sumsq, name__min, name__max: those the aggregate's
-// windows.Mergeable flags; sum and avg write name__sumsq as 0 because
-// Mergeable cannot say it is untracked, see docs/results-topic.md) and, for aggregates whose partial state is not derivable from
-// them (sketches, first/last, histograms), the state as base64 in name__state.
+// name__sum, name__sumsq, name__min, name__max: only those a consumer needs
+// to merge partials and that do not repeat the aggregate's value, see
+// columnsOf and docs/results-topic.md) and, for aggregates whose partial
+// state is not derivable from them (sketches, variance, first/last,
+// histograms: CarriesState), the state as base64 in name__state.
 // Times are RFC 3339 UTC with milliseconds. An unbounded (no window) view
 // omits window_start and window_end.
 //

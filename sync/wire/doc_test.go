@@ -60,10 +60,7 @@ func docExampleResult(t *testing.T) *Result {
 		for _, r := range readings {
 			s.Add(windows.Float(r), 0)
 		}
-		ag := Agg{Name: c.name, Value: s.Result(), Merge: s.Mergeable(), HasMerge: true}
-		if c.fn == "approx_percentile" {
-			ag.State = s.AppendBinary(nil)
-		}
+		ag, _ := AggOf(c.name, a.Name(), s, nil)
 		aggs = append(aggs, ag)
 	}
 	return &Result{Agent: "gw-017", View: "temp_1m", Windowed: true,

@@ -19,12 +19,62 @@ type Column struct {
 // Agg is one aggregate output column with its mergeable columns and, when
 // its partial state cannot be derived from those, the encoded state.
 type Agg struct {
-	Name     string
-	Value    windows.Value
-	Merge    windows.Mergeable
-	HasMerge bool   // emit the mergeable columns
-	State    []byte // emitted as name__state (base64) when non-nil
+	Name  string
+	Func  string // the aggregate function (windows.Aggregate.Name); "" writes no mergeable columns
+	Value windows.Value
+	Merge windows.Mergeable
+	State []byte // emitted as name__state (base64) when non-nil
 }
+
+// AggOf returns the Agg of state s of function fn under column name: its
+// value, its mergeable summary and, when CarriesState(fn), its encoded state,
+// appended to buf (returned, for reuse: Agg.State points into it).
+func AggOf(name, fn string, s windows.State, buf []byte) (Agg, []byte) {
+	a := Agg{Name: name, Func: fn, Value: s.Result(), Merge: s.Mergeable()}
+	if CarriesState(fn) {
+		start := len(buf)
+		buf = s.AppendBinary(buf)
+		a.State = buf[start:len(buf):len(buf)]
+	}
+	return a, buf
+}
+
+// columns are the mergeable columns a row carries for an aggregate.
+type columns uint8
+
+const (
+	colCount  columns = 1 << iota // name__count
+	colSum                        // name__sum
+	colSumSq                      // name__sumsq
+	colMinMax                     // name__min, name__max
+	colState                      // name__state
+)
+
+// aggColumns says which mergeable columns the rows of each aggregate
+// function carry: those a consumer needs to merge partials with SUM, MIN and
+// MAX (or, for sketches, the state only Eddy decodes), and no other that
+// repeats the aggregate's own value (a min's minimum). Each carries
+// __count or __state: that is what tells a reader of the self-describing
+// row an aggregate column from a group-key column. It names every function
+// of windows.AggregateNames (a test holds both).
+var aggColumns = map[string]columns{
+	"count": colCount, "count_star": colCount, // merge: SUM(value)
+	"min": colCount, "max": colCount, // merge: MIN(value), MAX(value)
+	"sum": colCount | colSum, "avg": colCount | colSum, // merge: SUM(__sum) [/ SUM(__count)]
+	"var_pop": colCount | colSum | colSumSq | colState, "var_samp": colCount | colSum | colSumSq | colState,
+	"variance": colCount | colSum | colSumSq | colState, "stddev_pop": colCount | colSum | colSumSq | colState,
+	"stddev_samp": colCount | colSum | colSumSq | colState, "stddev": colCount | colSum | colSumSq | colState,
+	"approx_percentile": colCount | colMinMax | colState, "percentile_cont": colCount | colMinMax | colState,
+	"percentile_disc": colCount | colMinMax | colState, "histogram": colCount | colMinMax | colState,
+	"approx_count_distinct": colCount | colState, "count_distinct": colCount | colState,
+	"first_value": colState, "last_value": colState,
+}
+
+func columnsOf(fn string) columns { return aggColumns[fn] }
+
+// CarriesState reports whether the rows of function fn carry its partial
+// state as name__state: its mergeable columns cannot rebuild it.
+func CarriesState(fn string) bool { return columnsOf(fn)&colState != 0 }
 
 // Result is one result row of a view.
 type Result struct {
@@ -70,17 +120,19 @@ func AppendJSON(dst []byte, r *Result) []byte {
 	}
 	for i := range r.Aggs {
 		a := &r.Aggs[i]
-		if a.HasMerge {
-			m := a.Merge
+		cols, m := columnsOf(a.Func), &a.Merge
+		if cols&colCount != 0 {
 			dst = appendField(dst, a.Name, "__count", windows.Int(m.Count))
-			if m.HasSum {
-				dst = appendField(dst, a.Name, "__sum", windows.Float(m.Sum))
-				dst = appendField(dst, a.Name, "__sumsq", windows.Float(m.SumSq))
-			}
-			if m.HasMin {
-				dst = appendField(dst, a.Name, "__min", windows.Float(m.Min))
-				dst = appendField(dst, a.Name, "__max", windows.Float(m.Max))
-			}
+		}
+		if m.HasSum && cols&colSum != 0 {
+			dst = appendField(dst, a.Name, "__sum", windows.Float(m.Sum))
+		}
+		if m.HasSum && cols&colSumSq != 0 {
+			dst = appendField(dst, a.Name, "__sumsq", windows.Float(m.SumSq))
+		}
+		if m.HasMin && cols&colMinMax != 0 {
+			dst = appendField(dst, a.Name, "__min", windows.Float(m.Min))
+			dst = appendField(dst, a.Name, "__max", windows.Float(m.Max))
 		}
 		if a.State != nil {
 			dst = append(dst, ',')

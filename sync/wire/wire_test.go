@@ -17,9 +17,13 @@ func TestAppendJSONIsPlainJSON(t *testing.T) {
 		WindowStart: 1732406400000, WindowEnd: 1732406460000, Revision: 2, Final: true,
 		Keys: []Column{{"site", windows.String("a\"b")}, {"device", windows.String("d\n1")}},
 		Aggs: []Agg{
-			{Name: "avg_temp", Value: windows.Float(21.5), HasMerge: true,
+			{Name: "avg_temp", Func: "avg", Value: windows.Float(21.5),
 				Merge: windows.Mergeable{Count: 2, Sum: 43, SumSq: 925, Min: 20.5, Max: 22.5, HasSum: true, HasMin: true}},
-			{Name: "n", Value: windows.Int(2), HasMerge: true, Merge: windows.Mergeable{Count: 2}},
+			{Name: "sd", Func: "stddev", Value: windows.Float(1),
+				Merge: windows.Mergeable{Count: 2, Sum: 43, SumSq: 925, Min: 20.5, Max: 22.5, HasSum: true, HasMin: true}},
+			{Name: "lo", Func: "min", Value: windows.Float(20.5),
+				Merge: windows.Mergeable{Count: 2, Min: 20.5, Max: 22.5, HasMin: true}},
+			{Name: "n", Func: "count_star", Value: windows.Int(2), Merge: windows.Mergeable{Count: 2}},
 			{Name: "p95", Value: windows.Float(22.5), State: []byte{1, 2, 3}},
 			{Name: "bad", Value: windows.Float(math.NaN())},
 		},
@@ -35,8 +39,9 @@ func TestAppendJSONIsPlainJSON(t *testing.T) {
 		"agent": "gw-1", "view": "temp_1m", "window_start": "2024-11-24T00:00:00.000Z",
 		"window_end": "2024-11-24T00:01:00.000Z", "revision": "2", "final": "true",
 		"site": "a\"b", "device": "d\n1", "avg_temp": "21.5", "n": "2",
-		"avg_temp__count": "2", "avg_temp__sum": "43", "avg_temp__sumsq": "925",
-		"avg_temp__min": "20.5", "avg_temp__max": "22.5", "n__count": "2",
+		"avg_temp__count": "2", "avg_temp__sum": "43",
+		"sd": "1", "sd__count": "2", "sd__sum": "43", "sd__sumsq": "925",
+		"lo": "20.5", "lo__count": "2", "n__count": "2",
 		"p95": "22.5", "p95__state": "AQID", "bad": "<nil>",
 	}
 	for k, v := range want {
@@ -47,8 +52,36 @@ func TestAppendJSONIsPlainJSON(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("got %d fields, want %d: %s", len(got), len(want), b)
 	}
-	if _, ok := got["n__sum"]; ok {
-		t.Error("count emitted a __sum column it does not have")
+	// No column but __count repeats the aggregate's value, and none is
+	// written that the aggregate does not track: min is its own minimum,
+	// avg keeps no sum of squares.
+	for _, k := range []string{"n__sum", "lo__min", "lo__max", "avg_temp__sumsq", "avg_temp__min"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("row carries %s: %s", k, b)
+		}
+	}
+}
+
+// Every aggregate function of the engine has its mergeable columns decided,
+// and those whose columns cannot rebuild the state carry it.
+func TestEveryAggregateHasColumns(t *testing.T) {
+	names := windows.AggregateNames()
+	for _, fn := range names {
+		if _, ok := aggColumns[fn]; !ok {
+			t.Errorf("aggregate %s: no entry in aggColumns (which mergeable columns do its rows carry?)", fn)
+		}
+	}
+	if len(aggColumns) != len(names) {
+		t.Errorf("aggColumns has %d functions, the engine %d: %v", len(aggColumns), len(names), names)
+	}
+	for fn, cols := range aggColumns {
+		exact := fn == "count" || fn == "count_star" || fn == "sum" || fn == "avg" || fn == "min" || fn == "max"
+		if CarriesState(fn) == exact {
+			t.Errorf("%s: CarriesState = %v; columns %b", fn, CarriesState(fn), cols)
+		}
+		if cols&(colCount|colState) == 0 {
+			t.Errorf("%s: neither __count nor __state: a reader would take the column for a group key", fn)
+		}
 	}
 }
 
@@ -153,7 +186,7 @@ func FuzzDecodeBatch(f *testing.F) {
 func BenchmarkAppendJSON(b *testing.B) {
 	r := &Result{Agent: "gw-1", View: "temp_1m", Windowed: true, WindowStart: 1732406400000, WindowEnd: 1732406460000,
 		Keys: []Column{{"device", windows.String("dev-0042")}},
-		Aggs: []Agg{{Name: "avg_temp", Value: windows.Float(21.53), HasMerge: true,
+		Aggs: []Agg{{Name: "avg_temp", Func: "avg", Value: windows.Float(21.53),
 			Merge: windows.Mergeable{Count: 60, Sum: 1291.8, SumSq: 27814.3, Min: 20.1, Max: 23.4, HasSum: true, HasMin: true}}}}
 	b.ReportAllocs()
 	var buf []byte

@@ -185,10 +185,7 @@ func Row(aggs []windows.Aggregate, agent, site, device string, start int64, evs 
 		for _, e := range evs {
 			s.Add(windows.Float(e.Temp), e.TS)
 		}
-		agg := wire.Agg{Name: aggNames[i], Value: s.Result(), Merge: s.Mergeable(), HasMerge: true}
-		if i == 2 {
-			agg.State = s.AppendBinary(nil)
-		}
+		agg, _ := wire.AggOf(aggNames[i], a.Name(), s, nil)
 		r.Aggs = append(r.Aggs, agg)
 	}
 	return wire.AppendJSON(nil, &r)
