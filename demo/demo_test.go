@@ -131,7 +131,7 @@ func TestEddyDemo(t *testing.T) {
 		return sites["plant-a"] && sites["plant-b"]
 	}, "fleet results of both plants")
 
-	testenv.WaitFor(t, 90*time.Second, func() bool {
+	testenv.WaitFor(t, 60*time.Second, func() bool {
 		var alerts []struct {
 			Rule  string `json:"rule"`
 			State string `json:"state"`
