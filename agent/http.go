@@ -143,7 +143,7 @@ func registerMetrics(set *metrics.Set, pl *pipeline.Pipeline, st *store.Store) {
 	set.NewGauge(`eddy_duplicates_dropped_total`, status(func(s pipeline.Status) uint64 { return s.Duplicates }))
 	set.NewGauge(`eddy_redeliveries_dropped_total`, status(func(s pipeline.Status) uint64 { return s.Redelivered }))
 	set.NewGauge(`eddy_unrouted_total`, status(func(s pipeline.Status) uint64 { return s.Unrouted }))
-	set.NewGauge(`eddy_late_dropped_total`, status(func(s pipeline.Status) uint64 { return s.Late }))
+	set.NewGauge(`eddy_late_events_total`, status(func(s pipeline.Status) uint64 { return s.Late }))
 	set.NewGauge(`eddy_dead_letters_total`, status(func(s pipeline.Status) uint64 { return s.DeadLetters }))
 	set.NewGauge(`eddy_results_total`, status(func(s pipeline.Status) uint64 { return s.Results }))
 	set.NewGauge(`eddy_commits_total`, status(func(s pipeline.Status) uint64 { return s.Commits }))

@@ -32,6 +32,27 @@ type BoundSink struct {
 	Options map[string]string
 	// Columns are what the sink receives, in order.
 	Columns []Column
+	// Late is set by WITH (stream = 'late'): the sink receives the view
+	// From's late side output, the input rows that arrived after every
+	// window they belong to was gone, instead of its results. Columns are
+	// then the view's input columns and LateColumns.
+	Late bool
+}
+
+// The values of a sink's stream option.
+const (
+	SinkStreamResults = "results"
+	SinkStreamLate    = "late"
+)
+
+// LateColumns are the columns a late sink's rows carry after the input
+// row's: the view whose windows the row missed, the first such window, and
+// the view's watermark (for the row's partition) when it arrived.
+var LateColumns = []Column{
+	{Name: "late_view", Type: TypeString, Origin: FromView, Field: "late_view"},
+	{Name: "late_window_start", Type: TypeTimestamp, Origin: FromView, Field: "late_window_start"},
+	{Name: "late_window_end", Type: TypeTimestamp, Origin: FromView, Field: "late_window_end"},
+	{Name: "late_watermark", Type: TypeTimestamp, Origin: FromView, Field: "late_watermark"},
 }
 
 // Reads returns the relation whose rows reach the sink: From, or the
@@ -62,6 +83,11 @@ type BoundSinkTable struct {
 // errs holds the errors found so far (of the option list).
 func (c *Catalog) bindSinkTable(s *CreateSource, conn string, opts map[string]optValue, errs ErrorList) (*BoundSinkTable, ErrorList) {
 	what := conn + " sink table " + quoteString(s.Name.Name)
+	if v, ok := opts["stream"]; ok {
+		errs = append(errs, newError(v.at, ErrOption, "option 'stream' is for CREATE SINK name FROM view WITH (stream = 'late', ...); "+
+			"a sink table receives the rows of its INSERT INTO"))
+		delete(opts, "stream")
+	}
 	checkOptions(opts, sinkConnectors[conn], what, s.At, &errs)
 	t := &BoundSinkTable{
 		Name: s.Name.Name, Pos: s.At, Stmt: s, Definition: s.String(),
@@ -167,13 +193,23 @@ func bindSinkConnector(opts []*Option, format *FormatSpec, name string, at Pos, 
 			": use one of "+strings.Join(quoteAll(keys(sinkConnectors)), ", ")+didYouMean(conn, keys(sinkConnectors))))
 		return "", nil, nil, false
 	}
-	checkOptions(vals, specs, conn+" sink "+quoteString(name), at, errs)
+	checkOptions(vals, withStream(specs), conn+" sink "+quoteString(name), at, errs)
 	text := optionText(vals)
 	text["connector"] = conn
 	if format != nil {
 		sinkFormat(format, conn, text, errs)
 	}
 	return conn, vals, text, true
+}
+
+// withStream adds the stream option to a connector's options.
+func withStream(specs map[string]optionSpec) map[string]optionSpec {
+	out := make(map[string]optionSpec, len(specs)+1)
+	for k, v := range specs {
+		out[k] = v
+	}
+	out["stream"] = sinkStreamOpt
+	return out
 }
 
 func optionText(opts map[string]optValue) map[string]string {
@@ -272,6 +308,9 @@ func (c *Catalog) bindSink(s *CreateSink) (out *BoundSink, errs ErrorList, skipp
 		}
 		cols, kind, _, found := c.relation(s.From.Name)
 		switch {
+		case found && text["stream"] == SinkStreamLate:
+			out.From, out.FromKind, out.Late = s.From.Name, kind, true
+			out.Columns, errs = c.lateColumns(s, vals["stream"], errs)
 		case found:
 			out.From, out.FromKind, out.Columns = s.From.Name, kind, cols
 		case c.failed[s.From.Name]:
@@ -280,6 +319,10 @@ func (c *Catalog) bindSink(s *CreateSink) (out *BoundSink, errs ErrorList, skipp
 			errs = append(errs, c.unknownRelation(*s.From))
 		}
 	} else {
+		if v, late := vals["stream"]; late && v.text == SinkStreamLate {
+			errs = append(errs, newError(v.valPos, ErrOption, "stream = 'late' needs CREATE SINK "+s.Name.String()+
+				" FROM view: a late sink receives the late rows of a windowed materialized view"))
+		}
 		q, qerrs, skip := c.bindQuery(s.Query, name, s, viewOpts)
 		if skip {
 			return nil, nil, true
@@ -297,6 +340,33 @@ func (c *Catalog) bindSink(s *CreateSink) (out *BoundSink, errs ErrorList, skipp
 		return nil, errs, false
 	}
 	return out, nil, false
+}
+
+// lateColumns checks that a late sink reads a windowed view and returns
+// its columns: the view's input columns, then LateColumns.
+func (c *Catalog) lateColumns(s *CreateSink, opt optValue, errs ErrorList) ([]Column, ErrorList) {
+	v, ok := c.views[s.From.Name]
+	if !ok || v.Window == nil {
+		what := "a source"
+		if ok {
+			what = "a view without a window"
+		}
+		return nil, append(errs, newError(opt.valPos, ErrOption, "stream = 'late': "+s.From.String()+" is "+what+
+			", which has no late rows; read a view with TUMBLE, HOP or SESSION"))
+	}
+	in, _, _, _ := c.relation(v.From)
+	cols := make([]Column, 0, len(in)+len(LateColumns))
+	cols = append(cols, in...)
+	for _, l := range LateColumns {
+		for _, col := range in {
+			if col.Name == l.Name {
+				return nil, append(errs, newError(opt.valPos, ErrOption, "stream = 'late': input column "+
+					strconv.Quote(l.Name)+" of "+v.From+" clashes with the late row's own column; rename it in the source"))
+			}
+		}
+		cols = append(cols, l)
+	}
+	return cols, errs
 }
 
 // unknownRelation reports a FROM name that is neither source nor view.

@@ -512,3 +512,41 @@ Sink k: print`
 		t.Errorf("EXPLAIN table: %s", got)
 	}
 }
+
+// TestLateSink: CREATE SINK ... FROM view WITH (stream = 'late') receives
+// the windowed view's input columns and the late columns; it is refused on
+// what has no late rows.
+func TestLateSink(t *testing.T) {
+	win := sensors + "CREATE MATERIALIZED VIEW v AS SELECT device, count(*) AS n FROM TUMBLE(s, ts, INTERVAL '1' MINUTE) GROUP BY device;\n"
+	c := mustExec(t, win+"CREATE SINK late FROM v WITH (connector = 'print', stream = 'late');")
+	var b *BoundSink
+	for _, s := range c.Sinks() {
+		if s.Name == "late" {
+			b = s
+		}
+	}
+	if b == nil || !b.Late || b.From != "v" {
+		t.Fatalf("sink late: %+v, want Late from v", b)
+	}
+	var names []string
+	for _, col := range b.Columns {
+		names = append(names, col.Name)
+	}
+	if got, want := strings.Join(names, ","), "device,temp,hum,ok,ts,payload,site,late_view,late_window_start,late_window_end,late_watermark"; got != want {
+		t.Errorf("late sink columns %s, want %s", got, want)
+	}
+	c = mustExec(t, win+"CREATE SINK results FROM v WITH (connector = 'print', stream = 'results');")
+	if s := c.Sinks()[0]; s.Late || len(s.Columns) != 2 {
+		t.Errorf("stream = 'results': %+v, want the view's rows", s)
+	}
+	fErr(t, win+"CREATE SINK late FROM s WITH (connector = 'print', stream = 'late');", ErrOption,
+		`5:61: stream = 'late': s is a source, which has no late rows`)
+	fErr(t, sensors+"CREATE MATERIALIZED VIEW f AS SELECT device FROM s;\nCREATE SINK late FROM f WITH (connector = 'print', stream = 'late');", ErrOption,
+		`5:61: stream = 'late': f is a view without a window`)
+	fErr(t, win+"CREATE SINK late AS SELECT device FROM s WITH (connector = 'print', stream = 'late');", ErrOption,
+		`5:78: stream = 'late' needs CREATE SINK late FROM view`)
+	fErr(t, win+"CREATE SINK late FROM v WITH (connector = 'print', stream = 'early');", ErrOption,
+		`5:61: option 'stream' = 'early'`)
+	fErr(t, win+"CREATE TABLE t (device VARCHAR) WITH (connector = 'print', stream = 'late');", ErrOption,
+		`5:60: option 'stream' is for CREATE SINK name FROM view`)
+}

@@ -246,6 +246,9 @@ var (
 			"format":       {false, formatOpt},
 		},
 	}
+	// sinkStreamOpt is the option every CREATE SINK ... FROM view accepts:
+	// which of the view's streams the sink receives.
+	sinkStreamOpt = optionSpec{false, oneOf(SinkStreamResults, SinkStreamLate)}
 	// connectorAliases are other names for the same connector.
 	connectorAliases = map[string]string{"filesystem": "file"}
 )

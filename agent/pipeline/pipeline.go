@@ -152,6 +152,7 @@ func New(cat *sql.Catalog, opts Options) (*Pipeline, error) {
 			return nil, fmt.Errorf("view %s: unknown source %s", b.Name, b.From)
 		}
 		src.views = append(src.views, v)
+		v.in = src.bound.Columns
 		p.views = append(p.views, v)
 		p.viewByName[b.Name] = v
 		return v, nil
@@ -183,7 +184,14 @@ func New(cat *sql.Catalog, opts Options) (*Pipeline, error) {
 			return nil, fmt.Errorf("sink %s: %w", b.Name, err)
 		}
 		q := newSinkQueue(b.Name, out, p.log)
-		v.sinks = append(v.sinks, q)
+		if b.Late && v.op == nil {
+			return nil, fmt.Errorf("sink %s: stream = 'late' needs a windowed, aggregating view; %s has no windows", b.Name, b.From)
+		}
+		if b.Late {
+			v.lateSinks = append(v.lateSinks, q)
+		} else {
+			v.sinks = append(v.sinks, q)
+		}
 		p.queues = append(p.queues, q)
 	}
 	if err := p.restore(); err != nil {

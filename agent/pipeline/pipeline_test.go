@@ -17,6 +17,7 @@ import (
 	"github.com/eddy-iot/eddy/sinks"
 	"github.com/eddy-iot/eddy/sinks/print"
 	"github.com/eddy-iot/eddy/sql"
+	"github.com/eddy-iot/eddy/sync/wire"
 )
 
 // fleetSQL is simulate's program with exact dedupe by device sequence
@@ -100,6 +101,30 @@ func (h *harness) rows(view string) []map[string]any {
 	var out []map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		h.t.Fatalf("%v: %s", err, b)
+	}
+	return out
+}
+
+// sinkRows returns the rows committed to a sink's queue, as decoded JSON
+// objects: what the sink's worker writes.
+func (h *harness) sinkRows(sink string) []map[string]any {
+	h.t.Helper()
+	var out []map[string]any
+	var scratch []byte
+	err := h.st.LoadPipeline("sink:"+sink, func(k, v []byte) error {
+		var err error
+		scratch, err = wire.DecodeBatch(v, scratch[:0], func(row []byte) error {
+			var m map[string]any
+			if err := json.Unmarshal(row, &m); err != nil {
+				return fmt.Errorf("%v: %s", err, row)
+			}
+			out = append(out, m)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
 	}
 	return out
 }

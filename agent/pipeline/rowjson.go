@@ -23,17 +23,7 @@ func appendRowJSON(dst []byte, cols []sql.OutputColumn, vals []windows.Value, wi
 		}
 		dst = wire.AppendValue(dst, windows.String(c.Name))
 		dst = append(dst, ':')
-		v := vals[i]
-		switch {
-		case v.IsNull():
-			dst = append(dst, "null"...)
-		case c.Type == sql.TypeTimestamp && v.Kind == windows.KindInt:
-			dst = appendTimeJSON(dst, v.I)
-		case c.Type == sql.TypeJSON && v.Kind == windows.KindString && v.S != "":
-			dst = append(dst, v.S...)
-		default:
-			dst = wire.AppendValue(dst, v)
-		}
+		dst = appendValueJSON(dst, c.Type, vals[i])
 		switch c.Name {
 		case "window_start":
 			hasStart = true
@@ -61,6 +51,45 @@ func appendRowJSON(dst []byte, cols []sql.OutputColumn, vals []windows.Value, wi
 	sep()
 	dst = append(dst, `"revision":`...)
 	dst = strconv.AppendUint(dst, uint64(rev), 10)
+	return append(dst, '}')
+}
+
+// appendValueJSON writes one column value of SQL type t.
+func appendValueJSON(dst []byte, t sql.Type, v windows.Value) []byte {
+	switch {
+	case v.IsNull():
+		return append(dst, "null"...)
+	case t == sql.TypeTimestamp && v.Kind == windows.KindInt:
+		return appendTimeJSON(dst, v.I)
+	case t == sql.TypeJSON && v.Kind == windows.KindString && v.S != "":
+		return append(dst, v.S...)
+	default:
+		return wire.AppendValue(dst, v)
+	}
+}
+
+// appendLateJSON writes the row of a late sink: the view's input row, as
+// the source decoded it, then sql.LateColumns.
+func appendLateJSON(dst []byte, in []sql.Column, row []windows.Value, view string, e *windows.LateEvent) []byte {
+	dst = append(dst, '{')
+	for i, c := range in {
+		dst = wire.AppendValue(dst, windows.String(c.Name))
+		dst = append(dst, ':')
+		v := windows.Null
+		if i < len(row) {
+			v = row[i]
+		}
+		dst = appendValueJSON(dst, c.Type, v)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"late_view":`...)
+	dst = wire.AppendValue(dst, windows.String(view))
+	dst = append(dst, `,"late_window_start":`...)
+	dst = appendTimeJSON(dst, e.Window.Start)
+	dst = append(dst, `,"late_window_end":`...)
+	dst = appendTimeJSON(dst, e.Window.End)
+	dst = append(dst, `,"late_watermark":`...)
+	dst = appendTimeJSON(dst, e.Watermark)
 	return append(dst, '}')
 }
 

@@ -23,8 +23,10 @@ type view struct {
 	cols  []sql.OutputColumn
 	aggOf []int // per output column: its aggregate index, or -1
 
-	sinks []*sinkQueue
-	table *table
+	sinks     []*sinkQueue
+	lateSinks []*sinkQueue // CREATE SINK ... FROM view WITH (stream = 'late')
+	in        []sql.Column // the input columns, for late rows
+	table     *table
 
 	env  eval.Env
 	oenv eval.Env
@@ -32,8 +34,9 @@ type view struct {
 	out  []windows.Value
 
 	wres   wire.Result
-	row    []byte
-	states []byte
+	row     []byte
+	lateRow []byte
+	states  []byte
 
 	// counters since start (the persisted ones are in the store)
 	errors      uint64
@@ -117,10 +120,19 @@ func (v *view) Result(r *windows.Result) {
 	v.emitRow([]byte(r.Key), r.Window, r.Revision, r.Final, r.States)
 }
 
-// Late implements windows.Output: an event too late for any window.
+// Late implements windows.Output: an event too late for any window. It is
+// counted, and its input row goes to the view's late sinks. The operator
+// calls it from Process, so v.env.Row is still the row of the event.
 func (v *view) Late(e *windows.LateEvent) {
 	v.p.pend.add(v.lateCounter, 1)
 	v.p.pend.late++
+	if len(v.lateSinks) == 0 {
+		return
+	}
+	v.lateRow = appendLateJSON(v.lateRow[:0], v.in, v.env.Row, v.name, e)
+	for _, q := range v.lateSinks {
+		q.add(v.lateRow)
+	}
 }
 
 // emitRow sends the current output row v.out to the outbox, the sinks and
