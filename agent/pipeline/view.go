@@ -33,7 +33,7 @@ type view struct {
 	rec  windows.Record
 	out  []windows.Value
 
-	wres   wire.Result
+	wres    wire.Result
 	row     []byte
 	lateRow []byte
 	states  []byte
