@@ -32,6 +32,23 @@ type minMaxState struct {
 }
 
 func (s *minMaxState) Add(v Value, _ int64) {
+	// Fast path: a float strictly outside or strictly inside [lo, hi] of
+	// floats. NaN and ties (where -0 < +0 matters) take the general path.
+	if v.Kind == KindFloat && s.n > 0 && s.lo.Kind == KindFloat && s.hi.Kind == KindFloat {
+		switch f := v.F; {
+		case f < s.lo.F:
+			s.lo.F = f
+			s.n++
+			return
+		case f > s.hi.F:
+			s.hi.F = f
+			s.n++
+			return
+		case f > s.lo.F && f < s.hi.F:
+			s.n++
+			return
+		}
+	}
 	if !orderable(v) {
 		return
 	}
