@@ -144,8 +144,10 @@ func (s *ddStore) add(i int, c uint64, limit int) {
 // lowest ones collapse into the lowest kept bin (i too, if it is below).
 func (s *ddStore) extend(i, limit int) int {
 	lo, hi := i, i
+	nlo := 0
 	if s.n > 0 {
-		nlo, nhi := s.nonzeroRange()
+		var nhi int
+		nlo, nhi = s.nonzeroRange()
 		lo, hi = min(lo, nlo), max(hi, nhi)
 	}
 	if hi-lo+1 > limit {
@@ -154,19 +156,34 @@ func (s *ddStore) extend(i, limit int) int {
 	span := hi - lo + 1
 	size := min(span+span/2+8, limit)
 	offset := lo - (size-span)/2 // center the slack
-	var nb []uint64
-	if cap(s.bins) >= size && s.n == 0 {
-		nb = s.bins[:size]
-		clear(nb)
-	} else {
-		nb = make([]uint64, size)
-	}
-	for j, c := range s.bins {
-		if c != 0 {
-			nb[max(s.offset+j, lo)-offset] += c
+	switch {
+	case cap(s.bins) >= size && s.n == 0:
+		s.bins = s.bins[:size]
+		clear(s.bins)
+	case cap(s.bins) >= size && lo <= nlo:
+		// Nothing collapses: move the counted bins within the same memory
+		// (copy is a memmove) and clear the rest, so that a state reused
+		// window after window stops allocating once it has seen its range.
+		a, b := nlo-s.offset, len(s.bins)-1
+		for s.bins[b] == 0 {
+			b--
 		}
+		full := s.bins[:size]
+		dst := nlo - offset
+		n := copy(full[dst:], s.bins[a:b+1])
+		clear(full[:dst])
+		clear(full[dst+n:])
+		s.bins = full
+	default:
+		nb := make([]uint64, size)
+		for j, c := range s.bins {
+			if c != 0 {
+				nb[max(s.offset+j, lo)-offset] += c
+			}
+		}
+		s.bins = nb
 	}
-	s.bins, s.offset = nb, offset
+	s.offset = offset
 	return max(i, lo) - offset
 }
 

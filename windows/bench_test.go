@@ -99,7 +99,7 @@ func (f *fleet) nextBatch(n int) ([]Record, int64) {
 
 // feed runs n events through o, in batches with ProcessBatch or one by one
 // with Process, calling Advance after each round.
-func (f *fleet) feed(b *testing.B, o *Operator, n int, batched bool) {
+func (f *fleet) feed(b testing.TB, o *Operator, n int, batched bool) {
 	for n > 0 {
 		recs, now := f.nextBatch(min(n, benchBatch))
 		n -= len(recs)
