@@ -47,6 +47,11 @@ func (s *server) handler() http.Handler {
 			writeJSON(w, http.StatusNotFound, map[string]any{"error": "no view " + r.PathValue("name"), "views": s.pl.Views()})
 			return
 		}
+		if err != nil {
+			s.log.Error("reading a view's rows failed", "view", r.PathValue("name"), "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "reading view " + r.PathValue("name") + ": " + err.Error()})
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(rows)
 	})
