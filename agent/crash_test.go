@@ -44,6 +44,7 @@ type agentProc struct {
 	cfg  string
 	args []string // default: agent --config cfg
 	log  *os.File
+	out  *os.File // stdout, if not log
 	cmd  *exec.Cmd
 	http string
 }
@@ -56,6 +57,9 @@ func (a *agentProc) start() {
 	}
 	a.cmd = exec.Command(a.bin, args...)
 	a.cmd.Stdout, a.cmd.Stderr = a.log, a.log
+	if a.out != nil {
+		a.cmd.Stdout = a.out
+	}
 	if err := a.cmd.Start(); err != nil {
 		a.t.Fatal(err)
 	}

@@ -22,3 +22,21 @@ func WaitFor(t testing.TB, timeout time.Duration, cond func() bool, msg string) 
 		time.Sleep(pollEvery)
 	}
 }
+
+// WaitForReason is WaitFor for a condition that says why it does not hold
+// yet: on timeout the test fails with the last reason.
+func WaitForReason(t testing.TB, timeout time.Duration, cond func() (bool, string), msg string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, why := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: not within %v: %s: %s", timeout, msg, why)
+			return
+		}
+		time.Sleep(pollEvery)
+	}
+}
