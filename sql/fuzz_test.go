@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -41,12 +42,33 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		stmts, err := Parse(src)
 		if err != nil {
+			checkPositioned(t, src, err)
 			return
 		}
 		// What parses prints canonically, and the canonical form parses
 		// to itself.
 		checkRoundTrip(t, stmts)
 	})
+}
+
+// checkPositioned: a parse error is a non-empty ErrorList, each error with a
+// sentinel, a message, and a position inside src (at most one past its
+// end) whose line and column agree with its offset.
+func checkPositioned(t *testing.T, src string, err error) {
+	t.Helper()
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 {
+		t.Fatalf("Parse error %T %v is not an ErrorList", err, err)
+	}
+	for _, e := range list {
+		p := e.Pos
+		if e.Err == nil || e.Msg == "" || !p.IsValid() || p.Col < 1 || p.Offset < 0 || p.Offset > len(src) {
+			t.Fatalf("error %q: pos %+v, sentinel %v, in %d bytes", e.Error(), p, e.Err, len(src))
+		}
+		if line := 1 + strings.Count(src[:p.Offset], "\n"); line != p.Line {
+			t.Fatalf("error %q: line %d, but offset %d is on line %d", e.Error(), p.Line, p.Offset, line)
+		}
+	}
 }
 
 func FuzzBind(f *testing.F) {
