@@ -49,7 +49,7 @@ need_packages() {
 	for pair in mosquitto:mosquitto mosquitto_passwd:mosquitto kcat:kcat \
 		qemu-arm-static:qemu-user-static qemu-aarch64-static:qemu-user-static \
 		openssl:openssl java:openjdk-17-jre-headless mvn:maven \
-		chromium:chromium gcc:gcc python3:python3 node:nodejs npm:npm; do
+		chromium:chromium gcc:gcc g++:g++ systemd-analyze:systemd python3:python3 node:nodejs npm:npm; do
 		cmd=${pair%%:*} pkg=${pair#*:}
 		if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
 			echo "$pkg"

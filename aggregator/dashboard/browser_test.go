@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/eddy-iot/eddy/internal/testenv"
 )
 
 // The browser tests need Node (with web/node_modules, installed here by
@@ -21,11 +23,7 @@ import (
 
 func needTool(t *testing.T, what, hint string) {
 	t.Helper()
-	msg := fmt.Sprintf("%s not found: %s", what, hint)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI=true: the browser test must run)")
-	}
-	t.Skip(msg)
+	testenv.NeedTool(t, false, what, hint)
 }
 
 // chromiumPath is $EDDY_CHROMIUM or Debian's chromium on the PATH.

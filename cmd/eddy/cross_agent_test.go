@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ func TestCrossAgentsRunPipeline(t *testing.T) {
 		t.Skip("runs ARM binaries under qemu: not under -short")
 	}
 	broker := testenv.MQTT(t)
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
+	ci := testenv.CI()
 	for _, tc := range []struct{ bin, qemu, cpu string }{
 		{"eddy-linux-armv7", "qemu-arm-static", "cortex-a7"},
 		{"eddy-linux-arm64", "qemu-aarch64-static", "cortex-a53"},

@@ -6,10 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddy-iot/eddy/internal/testenv"
 )
 
 // TestCrossBinariesStart runs the binaries `make cross` writes to dist/ under
@@ -21,7 +22,7 @@ func TestCrossBinariesStart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ARM binaries under qemu: not under -short")
 	}
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
+	ci := testenv.CI()
 	missing := func(format string, args ...any) {
 		t.Helper()
 		if ci {

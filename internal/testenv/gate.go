@@ -29,6 +29,24 @@ func decide(short bool, ci string, set bool) verdict {
 	}
 }
 
+// CI reports whether the tests run in CI (CI=true, 1, ...: strconv.ParseBool).
+// There, a test that lacks a tool or a broker fails instead of skipping: a
+// green CI must have run everything.
+func CI() bool { return isTrue(os.Getenv("CI")) }
+
+// NeedTool skips t when a tool it needs is missing (present is false), or
+// fails it under CI; install says how to get the tool.
+func NeedTool(t testing.TB, present bool, what, install string) {
+	t.Helper()
+	if present {
+		return
+	}
+	if CI() {
+		t.Fatalf("%s is missing and CI=true, so this test must run: %s", what, install)
+	}
+	t.Skipf("%s is missing: skipped (%s)", what, install)
+}
+
 func isTrue(s string) bool {
 	b, err := strconv.ParseBool(s)
 	return err == nil && b

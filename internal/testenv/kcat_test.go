@@ -3,7 +3,6 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ func kcat(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("kcat")
 	if err != nil {
-		if isTrue(os.Getenv("CI")) {
+		if CI() {
 			t.Fatal("kcat not found but CI=true: scripts/testenv.sh installs it (Debian package kcat)")
 		}
 		t.Skip("kcat not installed (scripts/testenv.sh install adds it)")
