@@ -152,7 +152,7 @@ func New(cat *sql.Catalog, opts Options) (*Pipeline, error) {
 			return nil, fmt.Errorf("view %s: unknown source %s", b.Name, b.From)
 		}
 		src.views = append(src.views, v)
-		v.in = src.bound.Columns
+		v.lateCols = lateColumns(src.bound.Columns)
 		p.views = append(p.views, v)
 		p.viewByName[b.Name] = v
 		return v, nil

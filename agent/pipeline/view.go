@@ -22,10 +22,11 @@ type view struct {
 	op    *windows.Operator // nil for a non-aggregating view
 	cols  []sql.OutputColumn
 	aggOf []int // per output column: its aggregate index, or -1
+	rcols []wire.RowColumn
 
 	sinks     []*sinkQueue
 	lateSinks []*sinkQueue // CREATE SINK ... FROM view WITH (stream = 'late')
-	in        []sql.Column // the input columns, for late rows
+	lateCols  []wire.RowColumn // the late rows' columns (input columns first)
 	table     *table
 
 	env  eval.Env
@@ -49,6 +50,7 @@ func newView(p *Pipeline, b *sql.BoundView) (*view, error) {
 		return nil, fmt.Errorf("view %s: %w", b.Name, err)
 	}
 	v := &view{p: p, name: b.Name, store: "view:" + b.Name, cv: cv, cols: cv.Columns(), lateCounter: "late." + b.Name}
+	v.rcols = rowColumns(v.cols)
 	v.aggOf = make([]int, len(v.cols))
 	for i := range v.cols {
 		v.aggOf[i] = -1
@@ -129,7 +131,7 @@ func (v *view) Late(e *windows.LateEvent) {
 	if len(v.lateSinks) == 0 {
 		return
 	}
-	v.lateRow = appendLateJSON(v.lateRow[:0], v.in, v.env.Row, v.name, e)
+	v.lateRow = appendLateJSON(v.lateRow[:0], v.lateCols, v.env.Row, v.name, e)
 	for _, q := range v.lateSinks {
 		q.add(v.lateRow)
 	}
@@ -142,7 +144,7 @@ func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, sta
 	v.p.pend.results++
 	// The sinks' and the table's row: the view's columns as a flat JSON
 	// object, plus the window and revision so that a consumer can upsert.
-	v.row = appendRowJSON(v.row[:0], v.cols, v.out, windowed, w, rev)
+	v.row = wire.AppendRow(v.row[:0], v.rcols, v.out, w, rev)
 	for _, q := range v.sinks {
 		q.add(v.row)
 	}

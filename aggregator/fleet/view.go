@@ -46,6 +46,7 @@ type View struct {
 	aggs       []aggPlan
 	input      []sql.Column
 	cols       []sql.OutputColumn
+	rcols      []wire.RowColumn // cols, for wire.AppendRow
 
 	env     eval.Env
 	oenv    eval.Env
@@ -134,6 +135,9 @@ func newView(cat *sql.Catalog, b *sql.BoundView) (*View, error) {
 	}
 	v := &View{Name: b.Name, Source: src.Name, EdgeView: src.Options["view"], Definition: b.Definition + ";" + src.Definition,
 		cv: cv, input: b.Input, cols: cv.Columns()}
+	for _, c := range v.cols {
+		v.rcols = append(v.rcols, wire.RowColumn{Name: c.Name, Time: c.Type == sql.TypeTimestamp, JSON: c.Type == sql.TypeJSON})
+	}
 	for i, a := range b.Aggregates {
 		p := aggPlan{agg: cv.Spec.Aggregates[i], merge: modeValue}
 		if ref, ok := a.Arg.(*sql.ColumnRef); ok && !a.Star {

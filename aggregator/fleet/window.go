@@ -3,9 +3,7 @@ package fleet
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 
-	"github.com/eddy-iot/eddy/sql"
 	"github.com/eddy-iot/eddy/sync/wire"
 	"github.com/eddy-iot/eddy/windows"
 )
@@ -89,42 +87,6 @@ func (w *fleetWindow) output(dst []byte) (row []byte, keep bool, err error) {
 	if err != nil || !keep {
 		return dst, false, err
 	}
-	return appendRow(dst, v.cols, out, w.win, w.rev), true, nil
+	return wire.AppendRow(dst, v.rcols, out, w.win, w.rev), true, nil
 }
 
-// appendRow writes an output row as one flat JSON object.
-func appendRow(dst []byte, cols []sql.OutputColumn, vals []windows.Value, win windows.Window, rev uint32) []byte {
-	dst = append(dst, '{')
-	hasStart, hasEnd := false, false
-	for i, c := range cols {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = wire.AppendValue(dst, windows.String(c.Name))
-		dst = append(dst, ':')
-		v := vals[i]
-		switch {
-		case c.Type == sql.TypeTimestamp && v.Kind == windows.KindInt:
-			dst = append(wire.AppendTime(append(dst, '"'), v.I), '"')
-		case c.Type == sql.TypeJSON && v.Kind == windows.KindString && v.S != "":
-			dst = append(dst, v.S...)
-		default:
-			dst = wire.AppendValue(dst, v)
-		}
-		hasStart = hasStart || c.Name == "window_start"
-		hasEnd = hasEnd || c.Name == "window_end"
-	}
-	if !win.Unbounded() {
-		if !hasStart {
-			dst = append(dst, `,"window_start":"`...)
-			dst = append(wire.AppendTime(dst, win.Start), '"')
-		}
-		if !hasEnd {
-			dst = append(dst, `,"window_end":"`...)
-			dst = append(wire.AppendTime(dst, win.End), '"')
-		}
-	}
-	dst = append(dst, `,"revision":`...)
-	dst = strconv.AppendUint(dst, uint64(rev), 10)
-	return append(dst, '}')
-}
