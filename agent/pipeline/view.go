@@ -25,7 +25,7 @@ type view struct {
 	rcols []wire.RowColumn
 
 	sinks     []*sinkQueue
-	lateSinks []*sinkQueue // CREATE SINK ... FROM view WITH (stream = 'late')
+	lateSinks []*sinkQueue     // CREATE SINK ... FROM view WITH (stream = 'late')
 	lateCols  []wire.RowColumn // the late rows' columns (input columns first)
 	table     *table
 

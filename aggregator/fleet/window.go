@@ -89,4 +89,3 @@ func (w *fleetWindow) output(dst []byte) (row []byte, keep bool, err error) {
 	}
 	return wire.AppendRow(dst, v.rcols, out, w.win, w.rev), true, nil
 }
-
