@@ -298,26 +298,3 @@ func quoteName(s string) string {
 	return s
 }
 
-// boundChildren returns the direct subexpressions of e.
-func boundChildren(e BoundExpr) []BoundExpr {
-	switch e := e.(type) {
-	case *OpExpr:
-		return e.Args
-	case *FuncExpr:
-		return e.Args
-	case *BoundCast:
-		return []BoundExpr{e.X}
-	case *CaseWhen:
-		var out []BoundExpr
-		for _, w := range e.Whens {
-			out = append(out, w.Cond, w.Result)
-		}
-		if e.Else != nil {
-			out = append(out, e.Else)
-		}
-		return out
-	case *JSONGet:
-		return []BoundExpr{e.X, e.Key}
-	}
-	return nil
-}

@@ -70,19 +70,6 @@ func Parse(src string) ([]Statement, error) {
 	return stmts, errs.Err()
 }
 
-// ParseStatement parses src, which must hold exactly one statement (a final
-// ";" is allowed).
-func ParseStatement(src string) (Statement, error) {
-	stmts, err := Parse(src)
-	if err != nil {
-		return nil, err
-	}
-	if len(stmts) != 1 {
-		return nil, ErrorList{newError(Pos{Line: 1, Col: 1}, ErrSyntax,
-			"expected exactly one statement, got "+strconv.Itoa(len(stmts)))}
-	}
-	return stmts[0], nil
-}
 
 // ParseExpr parses one scalar expression, as in a SELECT list.
 func ParseExpr(src string) (Expr, error) {
@@ -170,7 +157,6 @@ func (p *parser) sync(start int) {
 	}
 }
 
-func (p *parser) failed() bool { return p.err != nil }
 
 // fail records the first error of the statement.
 func (p *parser) fail(pos Pos, sentinel error, msg string) {

@@ -35,5 +35,3 @@ func (s *partSet) add(p uint32) {
 		}
 	}
 }
-
-func (s *partSet) len() int { return len(s.list) }

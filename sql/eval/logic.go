@@ -31,12 +31,6 @@ func tri(v windows.Value) int {
 	return -1
 }
 
-func triValue(t int) windows.Value {
-	if t < 0 {
-		return windows.Null
-	}
-	return windows.Bool(t == 1)
-}
 
 func compileAnd(a, b node) node {
 	af, bf := a.f, b.f
