@@ -297,4 +297,3 @@ func quoteName(s string) string {
 	}
 	return s
 }
-

@@ -70,7 +70,6 @@ func Parse(src string) ([]Statement, error) {
 	return stmts, errs.Err()
 }
 
-
 // ParseExpr parses one scalar expression, as in a SELECT list.
 func ParseExpr(src string) (Expr, error) {
 	p := &parser{toks: tokenize(src)}
@@ -156,7 +155,6 @@ func (p *parser) sync(start int) {
 		p.advance()
 	}
 }
-
 
 // fail records the first error of the statement.
 func (p *parser) fail(pos Pos, sentinel error, msg string) {

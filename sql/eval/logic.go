@@ -31,7 +31,6 @@ func tri(v windows.Value) int {
 	return -1
 }
 
-
 func compileAnd(a, b node) node {
 	af, bf := a.f, b.f
 	return node{t: sql.TypeBool, f: func(env *Env) windows.Value {
