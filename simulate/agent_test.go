@@ -31,11 +31,10 @@ type winAgg struct {
 // alone: per device and tumbling window the count, sum, min and max of temp
 // over the good events (read from their payloads with encoding/json), the
 // dead letters per reason, and the number of duplicates.
-func fromEventLog(t *testing.T, log []byte, window int64) (map[winKey]winAgg, map[string]uint64, uint64) {
+func fromEventLog(t *testing.T, log []byte, window int64) (wins map[winKey]winAgg, dead map[string]uint64, dups, late uint64) {
 	t.Helper()
-	wins := map[winKey]winAgg{}
-	dead := map[string]uint64{}
-	var dups uint64
+	wins = map[winKey]winAgg{}
+	dead = map[string]uint64{}
 	sc := bufio.NewScanner(bytes.NewReader(log))
 	for sc.Scan() {
 		var e simulate.Event
@@ -45,6 +44,8 @@ func fromEventLog(t *testing.T, log []byte, window int64) (map[winKey]winAgg, ma
 		switch e.Kind {
 		case "duplicate":
 			dups++
+		case "late":
+			late++
 		case "malformed":
 			dead[e.Reason]++
 		case "good":
@@ -68,21 +69,22 @@ func fromEventLog(t *testing.T, log []byte, window int64) (map[winKey]winAgg, ma
 			t.Fatalf("event of kind %q", e.Kind)
 		}
 	}
-	return wins, dead, dups
+	return wins, dead, dups, late
 }
 
 // TestEventLogMatchesAgent publishes a fleet with every fault the
 // simulator has (disorder, duplicates, malformed messages of every reason,
-// clock skew, dropouts) to the real Mosquitto, stopped by a message count,
+// clock skew, dropouts, late readings) to the real Mosquitto, stopped by a message count,
 // and checks that an in-process agent running SQL's program reports
 // exactly what the event log of the run says: every window's count, sum,
-// min and max, every dead letter by reason, every duplicate dropped.
+// min and max, every dead letter by reason, every duplicate dropped, every
+// late reading counted late and kept out of its closed window.
 func TestEventLogMatchesAgent(t *testing.T) {
 	broker := testenv.MQTT(t)
 	prefix := "eddy-test/" + testenv.TopicName(t, "sim-log")
 	cfg := simulate.Config{Devices: 60, Seed: 9, Readings: 40, Interval: 1000, Disorder: 2000,
 		DupRate: 0.03, MalformedRate: 0.03, Sites: 3, TopicPrefix: prefix, ClockSkew: 20_000,
-		DropoutRate: 0.3, DropoutReadings: 8, Start: time.Now().Add(-15 * time.Minute).UnixMilli()}
+		DropoutRate: 0.3, DropoutReadings: 8, LateRate: 0.02, LateBy: 14_000, Start: time.Now().Add(-15 * time.Minute).UnixMilli()}
 	const window, count = 10_000, 2000 // the full stream is about 2200 messages
 	prog := strings.Replace(simulate.SQL(cfg, window), "CREATE MATERIALIZED VIEW "+simulate.ViewName+" AS",
 		"CREATE MATERIALIZED VIEW "+simulate.ViewName+" WITH (idle_timeout = '1s') AS", 1)
@@ -90,6 +92,12 @@ func TestEventLogMatchesAgent(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rt, err := agent.Start(ctx, agent.Settings{ID: "sim-log", DataDir: t.TempDir(), TableWindows: 1000,
+		// The agent advances watermarks once per batch (as Flink emits them
+		// periodically), so a reading beyond the disorder bound is late only
+		// if a batch boundary lies between it and the reading that closed its
+		// window. LateBy leaves about 80 messages between them: batches of
+		// at most 32 make every late reading late.
+		Batch:    32,
 		Programs: []agent.Program{{Name: "fleet.sql", SQL: prog}},
 		MQTT:     mqttconn.Options{Brokers: []string{broker}, ClientID: testenv.TopicName(t, "agent")},
 		Logger:   slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
@@ -119,14 +127,14 @@ func TestEventLogMatchesAgent(t *testing.T) {
 	if err := simulate.WriteEvents(&log, cfg, st.Total()); err != nil {
 		t.Fatal(err)
 	}
-	want, dead, dups := fromEventLog(t, log.Bytes(), window)
-	if len(dead) < len(simulate.Reasons()) || dups == 0 {
-		t.Fatalf("the run lacks faults: dead letters %v, %d duplicates", dead, dups)
+	want, dead, dups, late := fromEventLog(t, log.Bytes(), window)
+	if len(dead) < len(simulate.Reasons()) || dups == 0 || late == 0 {
+		t.Fatalf("the run lacks faults: dead letters %v, %d duplicates, %d late", dead, dups, late)
 	}
 
 	// Poll until equal; fail with the last differences.
 	deadline := time.Now().Add(30 * time.Second)
-	for why := compare(t, rt, want, dead, dups); why != ""; why = compare(t, rt, want, dead, dups) {
+	for why := compare(t, rt, want, dead, dups, late); why != ""; why = compare(t, rt, want, dead, dups, late) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the agent's results differ from the event log: %s", why)
 		}
@@ -136,7 +144,7 @@ func TestEventLogMatchesAgent(t *testing.T) {
 
 // compare returns "" when the agent's view, dead letters and duplicates
 // equal the expectation, else the first differences.
-func compare(t *testing.T, rt *agent.Runtime, want map[winKey]winAgg, dead map[string]uint64, dups uint64) string {
+func compare(t *testing.T, rt *agent.Runtime, want map[winKey]winAgg, dead map[string]uint64, dups, late uint64) string {
 	b, err := rt.Pipeline.Rows(simulate.ViewName)
 	if err != nil {
 		t.Fatal(err)
@@ -183,8 +191,8 @@ func compare(t *testing.T, rt *agent.Runtime, want map[winKey]winAgg, dead map[s
 	if len(dl.ByReason) != len(dead) {
 		diffs = append(diffs, fmt.Sprintf("dead letters %v, want %v", dl.ByReason, dead))
 	}
-	if st := rt.Pipeline.Status(); st.Duplicates != dups || st.Late != 0 {
-		diffs = append(diffs, fmt.Sprintf("%d duplicates dropped, want %d; %d late, want 0", st.Duplicates, dups, st.Late))
+	if st := rt.Pipeline.Status(); st.Duplicates != dups || st.Late != late {
+		diffs = append(diffs, fmt.Sprintf("%d duplicates dropped, want %d; %d late, want %d", st.Duplicates, dups, st.Late, late))
 	}
 	if len(diffs) > 4 {
 		diffs = append(diffs[:4], fmt.Sprintf("... %d differences", len(diffs)))

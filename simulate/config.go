@@ -61,6 +61,12 @@ type Config struct {
 	// arrives after its window closed, for a tumbling view of that window
 	// whose watermark delay is Disorder and which allows no lateness, so
 	// Expect leaves late readings out. Devices that drop out send none.
+	// An agent advances its watermarks once per batch of messages (as Flink
+	// emits watermarks periodically), so it counts a reading late only when
+	// a batch boundary lies between it and the reading that closed its
+	// window: about (LateBy − window − Disorder)/Interval rounds of the
+	// fleet. Tests that compare exactly keep the agent's batches smaller
+	// than that.
 	LateRate float64
 	LateBy   int64
 }

@@ -65,10 +65,9 @@
 //
 // # Caveats
 //
-// One metric schema. No event is ever late beyond the watermark, so an
-// agent must count every good reading; devices that buffer through an
-// outage and flush late are the firmware examples' business
-// (firmware-examples/). Readings more than an hour past the agent's clock
+// One metric schema. Only readings of Kind Late (LateRate) come beyond the
+// watermark, so an agent must count every good reading and count each late
+// one as late (see Config.LateRate for the batch caveat). Readings more than an hour past the agent's clock
 // are rejected by it as absurd: keep Start + Readings·Interval (plus
 // ClockSkew) close to now, or in the past.
 package simulate

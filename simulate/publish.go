@@ -22,12 +22,12 @@ type Flusher interface {
 
 // Stats counts what Publish handed to the Publisher, by kind.
 type Stats struct {
-	Good, Duplicate, Malformed int64
-	Elapsed                    time.Duration
+	Good, Duplicate, Malformed, Late int64
+	Elapsed                          time.Duration
 }
 
 // Total is the number of messages published.
-func (s Stats) Total() int64 { return s.Good + s.Duplicate + s.Malformed }
+func (s Stats) Total() int64 { return s.Good + s.Duplicate + s.Malformed + s.Late }
 
 // Rate is the messages per second over Elapsed.
 func (s Stats) Rate() float64 {
@@ -39,8 +39,8 @@ func (s Stats) Rate() float64 {
 
 // String is a one-line summary.
 func (s Stats) String() string {
-	return fmt.Sprintf("sent %d messages (%d good, %d duplicate, %d malformed) in %v, %.0f msgs/s",
-		s.Total(), s.Good, s.Duplicate, s.Malformed, s.Elapsed.Round(time.Millisecond), s.Rate())
+	return fmt.Sprintf("sent %d messages (%d good, %d duplicate, %d malformed, %d late) in %v, %.0f msgs/s",
+		s.Total(), s.Good, s.Duplicate, s.Malformed, s.Late, s.Elapsed.Round(time.Millisecond), s.Rate())
 }
 
 func (s *Stats) add(k Kind) {
@@ -51,6 +51,10 @@ func (s *Stats) add(k Kind) {
 		s.Duplicate++
 	case Malformed:
 		s.Malformed++
+	case Late:
+		s.Late++
+	default:
+		panic(fmt.Sprintf("simulate: Stats.add of unknown kind %d", k))
 	}
 }
 

@@ -23,7 +23,7 @@ func TestCrossBinariesStart(t *testing.T) {
 		t.Skip("runs ARM binaries under qemu: not under -short")
 	}
 	ci := testenv.CI()
-	missing := func(format string, args ...any) {
+	missing := func(t *testing.T, format string, args ...any) {
 		t.Helper()
 		if ci {
 			t.Fatalf(format+" (CI=true: run `make test`, which runs `make cross` and scripts/testenv.sh installs qemu-user-static)", args...)
@@ -53,14 +53,14 @@ func TestCrossBinariesStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := os.Stat(bin); err != nil {
-				missing("%s not built", bin)
+				missing(t, "%s not built", bin)
 			}
 			checkStaticELF(t, bin, tc.machine)
 			argv := []string{bin, "version"}
 			if tc.qemu != "" {
 				q, err := exec.LookPath(tc.qemu)
 				if err != nil {
-					missing("%s not installed", tc.qemu)
+					missing(t, "%s not installed", tc.qemu)
 				}
 				argv = append([]string{q, "-cpu", tc.cpu}, argv...)
 			} else if tc.machine != hostMachine() {

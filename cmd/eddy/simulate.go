@@ -72,7 +72,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--start: %v", err)
 	}
-	for name, d := range map[string]time.Duration{"interval": *interval, "disorder": *disorder, "sql": *printSQL, "clock-skew": *clockSkew} {
+	for name, d := range map[string]time.Duration{"interval": *interval, "disorder": *disorder, "sql": *printSQL, "clock-skew": *clockSkew, "late-by": *lateBy} {
 		if d%time.Millisecond != 0 {
 			return fail("--%s %v: use whole milliseconds", name, d)
 		}
@@ -84,9 +84,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if *dropoutRate > 0 {
 		cfg.DropoutRate, cfg.DropoutReadings = *dropoutRate, *dropoutReadings
-		if *lateRate > 0 {
-			cfg.LateRate, cfg.LateBy = *lateRate, lateBy.Milliseconds()
-		}
+	}
+	if *lateRate > 0 {
+		cfg.LateRate, cfg.LateBy = *lateRate, lateBy.Milliseconds()
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail("%v", err)

@@ -36,7 +36,7 @@ func countMessages(t *testing.T, filter string) func() int64 {
 	return n.Load
 }
 
-var sentRE = regexp.MustCompile(`sent (\d+) messages \((\d+) good, (\d+) duplicate, (\d+) malformed\)`)
+var sentRE = regexp.MustCompile(`sent (\d+) messages \((\d+) good, (\d+) duplicate, (\d+) malformed, (\d+) late\)`)
 
 // runSim runs eddy simulate and returns its exit code, stdout and stderr.
 func runSim(args ...string) (int, string, string) {
@@ -197,6 +197,68 @@ func TestSimulateCountWithFaults(t *testing.T) {
 	}
 	if n := strings.Count(string(b), "\n"); n != 321 {
 		t.Fatalf("%d event lines, want 321", n)
+	}
+}
+
+// TestSimulateLateReadings: --late-rate sends late readings, counts them in
+// the summary and in its total, and writes them to the event log as kind
+// late, so the log has one line per message sent.
+func TestSimulateLateReadings(t *testing.T) {
+	prefix := "eddy-test/" + testenv.TopicName(t, "sim-late")
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "20",
+		"--readings", "60", "--late-rate", "0.05", "--late-by", "15s", "--dup-rate", "0", "--malformed-rate", "0",
+		"--start", "2024-11-24T00:00:00Z", "--events", events)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	m := sentRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("summary %q does not say what was sent", out)
+	}
+	sent, _ := strconv.Atoi(m[1])
+	good, _ := strconv.Atoi(m[2])
+	late, _ := strconv.Atoi(m[5])
+	if sent != 20*60 || good+late != sent || late == 0 {
+		t.Fatalf("summary %q: want 1200 readings sent, some of them late", out)
+	}
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != sent {
+		t.Fatalf("%d event lines, want %d", n, sent)
+	}
+	if n := strings.Count(string(b), `"kind":"late"`); n != late {
+		t.Fatalf("%d late events in the log, the summary says %d", n, late)
+	}
+}
+
+// TestSimulateDuration: --duration stops a stream that would otherwise run
+// for minutes (1000 messages at 100 msgs/s), and the event log holds
+// exactly the messages sent before it stopped.
+func TestSimulateDuration(t *testing.T) {
+	prefix := "eddy-test/" + testenv.TopicName(t, "sim-duration")
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "10",
+		"--readings", "100", "--rate", "100", "--duration", "500ms", "--start", "2024-11-24T00:00:00Z", "--events", events)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	m := sentRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("summary %q does not say what was sent", out)
+	}
+	sent, _ := strconv.Atoi(m[1])
+	if sent == 0 || sent >= 1000 {
+		t.Fatalf("summary %q: want the stream stopped part way by --duration", out)
+	}
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n != sent {
+		t.Fatalf("%d event lines, want the %d messages sent", n, sent)
 	}
 }
 
