@@ -13,20 +13,24 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/eddy-iot/eddy/internal/testenv"
 )
 
 // TestCrossAgentsRunPipeline runs the armv7 and arm64 binaries of `make
-// cross` under qemu as real pipelines (`eddy run`) against the test
-// Mosquitto, publishes a known stream, and checks their per-device counts
-// over HTTP. It also reports the stripped binary sizes (target ≤ 15 MB for
-// arm64).
+// cross` under qemu as edge agents (`eddy agent --config`) against the test
+// Mosquitto and Kafka, publishes a known stream, and checks their
+// per-device counts twice: over the agent's HTTP API, and in the results
+// the agent forwarded through its outbox to Kafka (upserted by key and
+// revision, as a consumer would). It also reports the stripped binary
+// sizes (target ≤ 15 MB for arm64).
 func TestCrossAgentsRunPipeline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ARM binaries under qemu: not under -short")
 	}
 	broker := testenv.MQTT(t)
+	kafkaAddr := testenv.Kafka(t)
 	ci := testenv.CI()
 	for _, tc := range []struct{ bin, qemu, cpu string }{
 		{"eddy-linux-armv7", "qemu-arm-static", "cortex-a7"},
@@ -48,24 +52,47 @@ func TestCrossAgentsRunPipeline(t *testing.T) {
 				t.Errorf("%s is %d bytes, over the 15 MB target", tc.bin, fi.Size())
 			}
 			prefix := "eddy-test/" + testenv.TopicName(t, "arm")
+			id := testenv.TopicName(t, "arm")
+			results := "eddy.results." + id
 			dir := t.TempDir()
-			sqlFile := filepath.Join(dir, "p.sql")
 			prog := fmt.Sprintf(`CREATE SOURCE s (dev VARCHAR, n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts)
-  WITH (connector = 'mqtt', topic = '%s/{dev}', url = '%s');
+  WITH (connector = 'mqtt', topic = '%s/{dev}');
 CREATE MATERIALIZED VIEW per_dev AS SELECT dev, count(*) AS c, sum(n) AS total FROM s GROUP BY dev;
-`, prefix, broker)
-			if err := os.WriteFile(sqlFile, []byte(prog), 0o644); err != nil {
+`, prefix)
+			if err := os.WriteFile(filepath.Join(dir, "p.sql"), []byte(prog), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+			conf := fmt.Sprintf(`id: %s
+data_dir: %s
+mqtt:
+  brokers: [%s]
+pipelines:
+  - name: p
+    file: p.sql
+sync:
+  enabled: true
+  kafka:
+    brokers: [%s]
+  results_topic: %s
+  checkpoints_topic: %s.checkpoints
+  checkpoint_every: 1s
+http:
+  addr: %s
+log:
+  level: warn
+`, id, filepath.Join(dir, "data"), broker, kafkaAddr, results, results, addr)
+			confFile := filepath.Join(dir, "agent.yaml")
+			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			logf, err := os.Create(filepath.Join(dir, "log"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer logf.Close()
 			ctx, cancel := context.WithCancel(context.Background())
-			cmd := exec.CommandContext(ctx, q, "-cpu", tc.cpu, bin, "run", "--data-dir", filepath.Join(dir, "data"),
-				"--http", addr, "--id", testenv.TopicName(t, "arm"), "--log-level", "warn", sqlFile)
+			cmd := exec.CommandContext(ctx, q, "-cpu", tc.cpu, bin, "agent", "--config", confFile)
 			cmd.Stdout, cmd.Stderr = logf, logf
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -127,7 +154,48 @@ CREATE MATERIALIZED VIEW per_dev AS SELECT dev, count(*) AS c, sum(n) AS total F
 					}
 				}
 				return true
-			}, tc.bin+": exact per-device counts")
+			}, tc.bin+": exact per-device counts over HTTP")
+
+			// The same counts in Kafka: the latest revision per device.
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{kafkaAddr}, Topic: results, Partition: 0,
+				MaxWait: 200 * time.Millisecond})
+			defer r.Close()
+			latest := map[string]struct{ rev, c, total int64 }{}
+			messages := 0
+			testenv.WaitFor(t, 90*time.Second, func() bool {
+				rctx, rcancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				defer rcancel()
+				for {
+					m, err := r.ReadMessage(rctx)
+					if err != nil {
+						break
+					}
+					messages++
+					var row struct {
+						Agent, View, Dev   string
+						Revision, C, Total int64
+					}
+					if err := json.Unmarshal(m.Value, &row); err != nil {
+						t.Fatalf("result in Kafka is not the JSON row: %v: %s", err, m.Value)
+					}
+					if row.Agent != id || row.View != "per_dev" || string(m.Key) != id {
+						t.Fatalf("result keyed %q for agent %q view %q, want agent %q view per_dev", m.Key, row.Agent, row.View, id)
+					}
+					if l, ok := latest[row.Dev]; !ok || row.Revision >= l.rev {
+						latest[row.Dev] = struct{ rev, c, total int64 }{row.Revision, row.C, row.Total}
+					}
+				}
+				if len(latest) != len(want) {
+					return false
+				}
+				for dev, l := range latest {
+					if want[dev] != [2]int64{l.c, l.total} {
+						return false
+					}
+				}
+				return true
+			}, tc.bin+": exact per-device counts in Kafka")
+			t.Logf("%s under qemu: %d devices exact over HTTP and in Kafka (%d result messages)", tc.bin, len(want), messages)
 		})
 	}
 }
