@@ -73,7 +73,8 @@ func Start(cfg Config) (*Conn, error) {
 		SetOrderMatters(true).
 		SetAutoAckDisabled(cfg.AutoAckDisabled).
 		SetResumeSubs(true).
-		SetMessageChannelDepth(1024)
+		SetMessageChannelDepth(1024).
+		SetCustomOpenConnectionFn(open)
 	if cfg.Username != "" {
 		po.SetUsername(cfg.Username)
 	}
