@@ -91,6 +91,10 @@ type StoreConfig struct {
 	// MaxSize caps the bbolt file (for example 512MiB). Default 1GiB.
 	MaxSize ByteSize `yaml:"max_size"`
 	// BatchMaxEvents and BatchMaxDelay bound one commit: one fsync per batch.
+	// A batch holds what arrived while the previous commit ran, so it is
+	// large only under load, where a large one writes each changed key's
+	// state once for many events (measured at 10k devices and 100k msgs/s:
+	// 16384 kept up where 5000 overflowed the queue).
 	BatchMaxEvents int           `yaml:"batch_max_events"`
 	BatchMaxDelay  time.Duration `yaml:"batch_max_delay"`
 	// DeadLetters is how many bad messages are kept (the oldest go first).
@@ -211,7 +215,7 @@ func (c *Config) setDefaults(path string) error {
 		c.Store.MaxSize = 1 << 30
 	}
 	if c.Store.BatchMaxEvents == 0 {
-		c.Store.BatchMaxEvents = 5000
+		c.Store.BatchMaxEvents = 16384
 	}
 	if c.Store.BatchMaxDelay == 0 {
 		c.Store.BatchMaxDelay = 50 * time.Millisecond
