@@ -222,6 +222,9 @@ func (r *Runtime) build(progs []Program, open func(*sql.BoundSink) (sinks.Sink, 
 		BatchMaxEvents: s.Batch,
 		TableWindows:   s.TableWindows,
 	}
+	if q := s.Store.Outbox.QuotaBytes; q > 0 {
+		popts.MaxEntryBytes = int(min(q/16, 1<<20)) // many entries fit: drop_oldest drops a small part
+	}
 	if r.fwd != nil {
 		popts.OnCommit = r.fwd.Notify
 	}

@@ -110,8 +110,11 @@ type SyncConfig struct {
 	Kafka            kafkaconn.Options `yaml:"kafka"`
 	ResultsTopic     string            `yaml:"results_topic"`
 	CheckpointsTopic string            `yaml:"checkpoints_topic"`
-	// OutboxQuota bounds the outbox on disk; Policy says what happens at the
-	// bound: drop_oldest (counted) or backpressure (stop acking MQTT).
+	// OutboxQuota bounds the outbox on disk, at least 64KiB; Policy says
+	// what happens at the bound: drop_oldest (counted) or backpressure
+	// (stop acking MQTT). An entry (the results of one commit, snappy
+	// compressed) holds at most 1/16 of the quota, so drop_oldest drops a
+	// small part of it at a time.
 	OutboxQuota ByteSize      `yaml:"outbox_quota"`
 	Policy      string        `yaml:"policy"`
 	TTL         time.Duration `yaml:"ttl"`
@@ -325,6 +328,9 @@ func (c *Config) Validate() error {
 	case "drop_oldest", "backpressure":
 	default:
 		bad("sync.policy %q: use drop_oldest or backpressure", c.Sync.Policy)
+	}
+	if c.Sync.OutboxQuota < 64<<10 {
+		bad("sync.outbox_quota %d bytes: give at least 64KiB (the outbox holds entries of up to 1/16 of it)", c.Sync.OutboxQuota)
 	}
 	if c.Sync.Enabled {
 		if err := c.Sync.Kafka.Validate(); err != nil {

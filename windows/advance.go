@@ -283,3 +283,34 @@ func (o *Operator) emit(w *window, final bool) {
 	o.out.Result(&o.res)
 	o.res.States = nil
 }
+
+// Clock is the processing time of the last Advance (restored by Restore),
+// or math.MinInt64 before the first.
+func (o *Operator) Clock() int64 { return o.now }
+
+// Stalled tells the operator that its input was not read from processing
+// time from to to: the caller held input back (a full outbox under
+// backpressure, a commit being retried) or was not running (from the
+// restored Clock to the restart). Nothing a partition sent in that span
+// could have arrived, so the span does not count towards its idle timeout:
+// the last-seen time of every active partition moves forward by the span
+// (to at most to), and the operator's clock moves to to, so that events
+// processed before the next Advance count as seen at to. Call it before
+// those events and that Advance. Without it a stall or
+// a restart longer than IdleTimeout would mark every partition idle, flush
+// every key's windows early, and make the held-back events late.
+func (o *Operator) Stalled(from, to int64) {
+	if o.procTime || o.spec.IdleTimeout <= 0 || from == math.MinInt64 || to <= from {
+		return
+	}
+	o.now = max(o.now, to)
+	gap := to - from
+	for _, p := range o.parts {
+		if p.idle || p.lastSeen == math.MinInt64 || p.lastSeen > to {
+			continue
+		}
+		p.lastSeen = min(addSat(p.lastSeen, gap), to)
+		o.markPart(p)
+	}
+	o.nextIdle = math.MinInt64 // rescan at the next Advance
+}

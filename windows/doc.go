@@ -70,7 +70,10 @@
 // all idle is flushed: all its windows emit their final result and are
 // dropped, and events for them that arrive later go to the late output. So
 // a silent device cannot hold windows open forever. The next event from the
-// partition makes it active again.
+// partition makes it active again. Time in which the caller read no input
+// (it held input back, or was not running) is no evidence of silence: the
+// caller reports such a span with Stalled, and it does not count towards
+// any partition's timeout.
 //
 // # Dropping idle keys
 //

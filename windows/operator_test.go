@@ -245,6 +245,65 @@ func TestIdleTimeoutClosesSilentDevice(t *testing.T) {
 	}
 }
 
+// TestStalledDoesNotCountAsIdle: a span in which the caller read no input
+// (a stall, a restart) does not make partitions idle; silence after it
+// still does, and so does silence before it plus after it beyond the
+// timeout.
+func TestStalledDoesNotCountAsIdle(t *testing.T) {
+	o, s := newOp(t, Spec{Window: Tumbling{Size: 10}, OutOfOrderness: 5, IdleTimeout: 1000})
+	var f feeder
+	o.Advance(0)
+	f.all(t, o, ev{"a", "a", 3, 1}, ev{"b", "b", 4, 1}) // last seen 0
+	o.Advance(400)
+	if o.Clock() != 400 {
+		t.Fatalf("Clock %d, want 400", o.Clock())
+	}
+	o.Stalled(400, 60_400) // a minute without reading input
+	o.Advance(60_400)
+	wantRows(t, s.take()) // nothing flushed: a and b are not idle
+	// The held-back events arrive and are counted in their windows.
+	f.all(t, o, ev{"a", "a", 5, 1}, ev{"b", "b", 6, 1})
+	o.Advance(60_401)
+	wantRows(t, s.take())
+	if st := o.Stats(); st.IdlePartitions != 0 || st.LateDropped != 0 {
+		t.Fatalf("after the stall: %+v", st)
+	}
+	// b moves on, a falls silent for real: idle one timeout after the events.
+	f.process(t, o, ev{"b", "b", 30, 1})
+	o.Advance(61_399)
+	wantRows(t, s.take(), `"b" [0,10) r0 final 2 2`)
+	o.Advance(61_400) // a last seen at 60_400
+	wantRows(t, s.take(), `"a" [0,10) r0 final 2 2`)
+	// Without Stalled the same minute flushes.
+	o2, s2 := newOp(t, Spec{Window: Tumbling{Size: 10}, OutOfOrderness: 5, IdleTimeout: 1000})
+	o2.Advance(0)
+	f.all(t, o2, ev{"a", "a", 3, 1})
+	o2.Advance(60_400)
+	wantRows(t, s2.take(), `"a" [0,10) r0 final 1 1`)
+	// Part of the timeout before the stall plus part after it: idle.
+	o3, s3 := newOp(t, Spec{Window: Tumbling{Size: 10}, OutOfOrderness: 5, IdleTimeout: 1000})
+	o3.Advance(0)
+	f.all(t, o3, ev{"a", "a", 3, 1})
+	o3.Advance(700)
+	o3.Stalled(700, 5_000)
+	o3.Advance(5_299)
+	wantRows(t, s3.take())
+	o3.Advance(5_300) // 700 before + 300 after
+	wantRows(t, s3.take(), `"a" [0,10) r0 final 1 1`)
+	// A restart: Stalled from the restored clock to now, then the held-back
+	// events, then the first Advance: they count as seen at now.
+	o4, s4 := newOp(t, Spec{Window: Tumbling{Size: 10}, OutOfOrderness: 5, IdleTimeout: 1000})
+	o4.Advance(0)
+	f.all(t, o4, ev{"a", "a", 3, 1})
+	o4.Advance(200)
+	o4.Stalled(o4.Clock(), 90_000)
+	f.all(t, o4, ev{"a", "a", 4, 1})
+	o4.Advance(90_999)
+	wantRows(t, s4.take())
+	o4.Advance(91_000)
+	wantRows(t, s4.take(), `"a" [0,10) r0 final 2 2`)
+}
+
 func TestProcessingTime(t *testing.T) {
 	o, s := newOp(t, Spec{Window: Tumbling{Size: 100}, Time: ProcessingTime})
 	var f feeder

@@ -42,6 +42,11 @@ type Options struct {
 	Outbox bool
 	// OnCommit is called after a commit that added outbox entries.
 	OnCommit func()
+	// MaxEntryBytes bounds the uncompressed rows of one outbox entry, so
+	// that an entry stays well inside the outbox quota (an entry larger
+	// than the quota could never be stored); default 1 MiB. A row larger
+	// than it is an entry of its own.
+	MaxEntryBytes int
 	// BatchMaxEvents bounds the messages of one commit; default 4096.
 	BatchMaxEvents int
 	// Tick is how often operators advance when no input comes; default 200ms.
@@ -91,6 +96,13 @@ type Pipeline struct {
 	stats stats
 	pend  counts // this batch's counts, published after its commit
 	dirty bool   // something to commit beyond operator bookkeeping
+
+	// stall is the processing-time span in which input was held back by a
+	// commit that could not complete (outbox full, store errors), for the
+	// operators' idle timeouts (windows.Operator.Stalled). Written by the
+	// commit goroutine, taken by seal.
+	stallMu            sync.Mutex
+	stallFrom, stallTo int64
 }
 
 type stats struct {
@@ -114,6 +126,9 @@ func New(cat *sql.Catalog, opts Options) (*Pipeline, error) {
 	}
 	if opts.BatchMaxEvents <= 0 {
 		opts.BatchMaxEvents = 4096
+	}
+	if opts.MaxEntryBytes <= 0 {
+		opts.MaxEntryBytes = 1 << 20
 	}
 	if opts.Tick <= 0 {
 		opts.Tick = 200 * time.Millisecond
@@ -238,6 +253,9 @@ func (p *Pipeline) restore() error {
 			if err != nil {
 				return fmt.Errorf("view %s: restoring its state: %w (delete the data directory's state of this view, or the file, to start afresh)", v.name, err)
 			}
+			// The agent was not running since the snapshot's clock: that
+			// gap is no evidence that a device fell silent.
+			v.op.Stalled(v.op.Clock(), p.now())
 		}
 		if err := v.table.load(p.st); err != nil {
 			return fmt.Errorf("view %s: %w", v.name, err)

@@ -157,8 +157,15 @@ func (p *Pipeline) handleAll(msgs []ingest.Message) {
 // nothing worth an fsync. The caller holds p.mu.
 func (p *Pipeline) seal(msgs []ingest.Message) (j *job, ok bool) {
 	now := p.now()
+	p.stallMu.Lock()
+	from, to := p.stallFrom, p.stallTo
+	p.stallFrom, p.stallTo = 0, 0
+	p.stallMu.Unlock()
 	for _, v := range p.views {
 		if v.op != nil {
+			if to > from {
+				v.op.Stalled(from, to)
+			}
 			v.op.Advance(now)
 		}
 		v.table.prune()
@@ -350,16 +357,44 @@ func (p *Pipeline) flush(b *store.Batch, sinks []*sinkQueue) []*sinkQueue {
 	return sinks
 }
 
+// noteStall records that input was held back from from to to.
+func (p *Pipeline) noteStall(from, to int64) {
+	p.stallMu.Lock()
+	defer p.stallMu.Unlock()
+	if p.stallTo <= p.stallFrom {
+		p.stallFrom = from
+	}
+	p.stallTo = max(p.stallTo, to)
+}
+
+// addOutboxRow adds a wire row to the outbox entry being built, first
+// sealing that entry into p.batch when the row would take it past
+// MaxEntryBytes. The caller holds p.mu.
+func (p *Pipeline) addOutboxRow(row []byte) {
+	if p.outbox.Rows() > 0 && p.outbox.RawBytes()+len(row) > p.opts.MaxEntryBytes {
+		p.batch.Enqueue(store.Routine, p.outbox.Encode())
+		p.outbox.Reset()
+	}
+	p.outbox.Add(row)
+}
+
 // commit commits b, retrying with a capped backoff until it succeeds or ctx
 // ends. A failed commit wrote nothing and b is intact, so retrying it is
 // exact. It runs without p.mu: handling the next batch goes on meanwhile.
 func (p *Pipeline) commit(ctx context.Context, b *store.Batch) error {
 	outbox := b.OutboxBytes() > 0
 	var backoff time.Duration
+	var stalledAt int64
 	for attempt := 0; ; attempt++ {
 		err := p.st.Commit(b)
 		if err == nil {
+			if attempt > 0 {
+				p.noteStall(stalledAt, p.now())
+			}
 			break
+		}
+		if attempt == 0 {
+			stalledAt = p.now()
 		}
 		p.stats.commitErrors.Add(1)
 		if attempt == 0 || attempt%20 == 0 {

@@ -178,7 +178,7 @@ func (v *view) emitRow(key []byte, w windows.Window, rev uint32, final bool, sta
 		r.Aggs = append(r.Aggs, agg)
 	}
 	v.row = wire.AppendJSON(v.row[:0], r)
-	v.p.outbox.Add(v.row)
+	v.p.addOutboxRow(v.row)
 }
 
 // resultKey is the identity of a result row in the table: the group key
