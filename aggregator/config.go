@@ -77,7 +77,7 @@ type StoreConfig struct {
 
 // HTTPConfig is the API.
 type HTTPConfig struct {
-	// Addr to listen on; empty disables HTTP. Default 127.0.0.1:8090.
+	// Addr to listen on (the API and the dashboard). Default 127.0.0.1:8090.
 	Addr string `yaml:"addr"`
 	// Token is required unless Addr is a loopback address; requests then
 	// need "Authorization: Bearer <token>" (not /healthz).

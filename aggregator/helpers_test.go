@@ -21,8 +21,13 @@ import (
 )
 
 // testConfig is a config for the Kafka at addr with the fleet test view.
+// An empty httpAddr is an ephemeral loopback port, never the default
+// 8090: tests of several packages run at once.
 func testConfig(t testing.TB, addr, results, checkpoints, group, dataDir, httpAddr string) *Config {
 	t.Helper()
+	if httpAddr == "" {
+		httpAddr = "127.0.0.1:0"
+	}
 	y := fmt.Sprintf(`
 data_dir: %s
 kafka:
