@@ -45,23 +45,41 @@ func runSim(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func TestSimulatePublishesToMosquitto(t *testing.T) {
-	prefix := testenv.TopicName(t, "sim")
-	count := countMessages(t, prefix+"/#")
-	events := filepath.Join(t.TempDir(), "events.jsonl")
-	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "200",
-		"--readings", "10", "--sites", "3", "--qos", "1", "--seed", "9", "--dup-rate", "0.02",
-		"--malformed-rate", "0.01", "--start", "2024-11-24T00:00:00Z", "--events", events)
+// simSummary is the counts of eddy simulate's summary line.
+type simSummary struct{ sent, good, duplicate, malformed, late int }
+
+// simulateOK runs eddy simulate, which must succeed and print its summary,
+// and returns the summary's counts, stdout and stderr.
+func simulateOK(t *testing.T, args ...string) (simSummary, string, string) {
+	t.Helper()
+	code, out, errs := runSim(args...)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 	m := sentRE.FindStringSubmatch(out)
-	if m == nil || strings.Count(out, "\n") != 1 {
-		t.Fatalf("summary is not one line saying what was sent: %q", out)
+	if m == nil {
+		t.Fatalf("summary %q does not say what was sent", out)
 	}
-	sent, _ := strconv.ParseInt(m[1], 10, 64)
-	if good, _ := strconv.Atoi(m[2]); good != 2000 {
-		t.Fatalf("%d good readings, want 200 devices × 10: %s", good, out)
+	n := make([]int, 5)
+	for i := range n {
+		n[i], _ = strconv.Atoi(m[i+1])
+	}
+	return simSummary{n[0], n[1], n[2], n[3], n[4]}, out, errs
+}
+
+func TestSimulatePublishesToMosquitto(t *testing.T) {
+	prefix := testenv.TopicName(t, "sim")
+	count := countMessages(t, prefix+"/#")
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	sum, out, _ := simulateOK(t, "--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "200",
+		"--readings", "10", "--sites", "3", "--qos", "1", "--seed", "9", "--dup-rate", "0.02",
+		"--malformed-rate", "0.01", "--start", "2024-11-24T00:00:00Z", "--events", events)
+	if strings.Count(out, "\n") != 1 {
+		t.Fatalf("summary is not one line: %q", out)
+	}
+	sent := int64(sum.sent)
+	if sum.good != 2000 {
+		t.Fatalf("%d good readings, want 200 devices × 10: %s", sum.good, out)
 	}
 	testenv.WaitFor(t, 30*time.Second, func() bool { return count() >= sent }, "the subscriber receives every message")
 	if got := count(); got != sent {
@@ -178,13 +196,10 @@ func TestSimulateCountWithFaults(t *testing.T) {
 	prefix := testenv.TopicName(t, "sim-count")
 	count := countMessages(t, prefix+"/#")
 	events := filepath.Join(t.TempDir(), "events.jsonl")
-	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "50",
+	sum, out, errs := simulateOK(t, "--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "50",
 		"--readings", "20", "--count", "321", "--clock-skew", "30s", "--dropout-rate", "0.5",
 		"--dropout-readings", "5", "--start", "2024-11-24T00:00:00Z", "--events", events)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
-	}
-	if m := sentRE.FindStringSubmatch(out); m == nil || m[1] != "321" {
+	if sum.sent != 321 {
 		t.Fatalf("summary %q: want 321 messages sent", out)
 	}
 	if strings.Contains(errs, "connection errors") {
@@ -206,19 +221,10 @@ func TestSimulateCountWithFaults(t *testing.T) {
 func TestSimulateLateReadings(t *testing.T) {
 	prefix := "eddy-test/" + testenv.TopicName(t, "sim-late")
 	events := filepath.Join(t.TempDir(), "events.jsonl")
-	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "20",
+	sum, out, _ := simulateOK(t, "--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "20",
 		"--readings", "60", "--late-rate", "0.05", "--late-by", "15s", "--dup-rate", "0", "--malformed-rate", "0",
 		"--start", "2024-11-24T00:00:00Z", "--events", events)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
-	}
-	m := sentRE.FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("summary %q does not say what was sent", out)
-	}
-	sent, _ := strconv.Atoi(m[1])
-	good, _ := strconv.Atoi(m[2])
-	late, _ := strconv.Atoi(m[5])
+	sent, good, late := sum.sent, sum.good, sum.late
 	if sent != 20*60 || good+late != sent || late == 0 {
 		t.Fatalf("summary %q: want 1200 readings sent, some of them late", out)
 	}
@@ -240,16 +246,9 @@ func TestSimulateLateReadings(t *testing.T) {
 func TestSimulateDuration(t *testing.T) {
 	prefix := "eddy-test/" + testenv.TopicName(t, "sim-duration")
 	events := filepath.Join(t.TempDir(), "events.jsonl")
-	code, out, errs := runSim("--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "10",
+	sum, out, _ := simulateOK(t, "--broker", testenv.MQTT(t), "--prefix", prefix, "--devices", "10",
 		"--readings", "100", "--rate", "100", "--duration", "500ms", "--start", "2024-11-24T00:00:00Z", "--events", events)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
-	}
-	m := sentRE.FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("summary %q does not say what was sent", out)
-	}
-	sent, _ := strconv.Atoi(m[1])
+	sent := sum.sent
 	if sent == 0 || sent >= 1000 {
 		t.Fatalf("summary %q: want the stream stopped part way by --duration", out)
 	}
