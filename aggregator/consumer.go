@@ -32,7 +32,19 @@ type consumer struct {
 	rebuilds int
 }
 
+// newConsumer returns a consumer whose reader has joined the group.
 func newConsumer(cfg KafkaConfig) (*consumer, error) {
+	c, err := newLagWatcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.open()
+	return c, nil
+}
+
+// newLagWatcher returns a consumer without a reader: only lag works. It
+// does not join the group, so it takes no partitions from its members.
+func newLagWatcher(cfg KafkaConfig) (*consumer, error) {
 	d, err := cfg.Options.Dialer("eddy-aggregator")
 	if err != nil {
 		return nil, err
@@ -41,10 +53,8 @@ func newConsumer(cfg KafkaConfig) (*consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &consumer{cfg: cfg, dialer: d,
-		client: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr, Timeout: 10 * time.Second}}
-	c.open()
-	return c, nil
+	return &consumer{cfg: cfg, dialer: d,
+		client: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr, Timeout: 10 * time.Second}}, nil
 }
 
 func (c *consumer) open() {
@@ -267,6 +277,9 @@ func (c *consumer) rebuild() {
 
 func (c *consumer) close() error {
 	c.client.Transport.(*kafka.Transport).CloseIdleConnections()
+	if c.r == nil {
+		return nil
+	}
 	return c.r.Close()
 }
 

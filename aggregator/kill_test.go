@@ -130,7 +130,9 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 	<-a.done
 	<-done
 
-	cons, err := newConsumer(testConfig(t, addr, results, checkpoints, group, t.TempDir(), "").Kafka)
+	// Watch the group's lag without joining it: a member that holds
+	// partitions and never commits would keep the lag from reaching 0.
+	cons, err := newLagWatcher(testConfig(t, addr, results, checkpoints, group, t.TempDir(), "").Kafka)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +141,10 @@ func TestTwoInstancesOneKilled(t *testing.T) {
 		lag, err := cons.lag(context.Background())
 		return err == nil && lag == 0
 	}, "the survivor consumes and commits everything")
+	res, err := cl.DescribeGroups(context.Background(), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil || len(res.Groups) != 1 || len(res.Groups[0].Members) != 1 {
+		t.Fatalf("the group should have the survivor as its one member: %+v, %v", res, err)
+	}
 	if err := b.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
