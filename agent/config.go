@@ -329,8 +329,8 @@ func (c *Config) Validate() error {
 	default:
 		bad("sync.policy %q: use drop_oldest or backpressure", c.Sync.Policy)
 	}
-	if c.Sync.OutboxQuota < 64<<10 {
-		bad("sync.outbox_quota %d bytes: give at least 64KiB (the outbox holds entries of up to 1/16 of it)", c.Sync.OutboxQuota)
+	if err := checkOutboxQuota(c.Sync.OutboxQuota); err != nil {
+		bad("%v", err)
 	}
 	if c.Sync.Enabled {
 		if err := c.Sync.Kafka.Validate(); err != nil {
@@ -367,4 +367,15 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// minOutboxQuota is the smallest sync.outbox_quota, in a config file or a
+// pushed document: an outbox entry holds at most 1/16 of the quota.
+const minOutboxQuota = 64 << 10
+
+func checkOutboxQuota(q ByteSize) error {
+	if q < minOutboxQuota {
+		return fmt.Errorf("sync.outbox_quota %d bytes: give at least 64KiB (the outbox holds entries of up to 1/16 of it)", q)
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddy-iot/eddy/internal/fleetdoc"
 )
 
 func TestParseConfigDefaults(t *testing.T) {
@@ -50,6 +52,7 @@ func TestParseConfigErrorsNameTheLine(t *testing.T) {
 	f("id: a/b\n", `id "a/b"`)
 	f("id: a\nhttp:\n  addr: 0.0.0.0:8080\n", "not loopback: set http.token")
 	f("id: a\nsync:\n  policy: yolo\n", `sync.policy "yolo"`)
+	f("id: a\nsync:\n  outbox_quota: 32KiB\n", "sync.outbox_quota 32768 bytes: give at least 64KiB")
 	f("id: a\nsync:\n  compression: brotli\n", `sync.compression "brotli": use snappy, zstd, lz4, gzip or none`)
 	f("id: a\nsync:\n  enabled: true\n", "sync.kafka", "no broker")
 	f("id: a\npipelines:\n  - name: p\n  - name: p\n    sql: x\n", "give sql or file", `name "p" is used twice`)
@@ -94,5 +97,24 @@ func TestLoopback(t *testing.T) {
 		if isLoopback(addr) != want {
 			t.Errorf("isLoopback(%s) != %v", addr, want)
 		}
+	}
+}
+
+// A pushed document's outbox quota is held to the same floor as the config
+// file's.
+func TestPushedOutboxQuotaFloor(t *testing.T) {
+	local := &SyncConfig{OutboxQuota: 256 << 20}
+	push := func(q string) (*SyncConfig, error) {
+		return effectiveSync(local, &fleetdoc.Document{Sync: &fleetdoc.Sync{OutboxQuota: q}})
+	}
+	if _, err := push("32KiB"); err == nil || !strings.Contains(err.Error(), "give at least 64KiB") {
+		t.Fatalf("32KiB pushed: err = %v, want the 64KiB floor", err)
+	}
+	s, err := push("64KiB")
+	if err != nil || s.OutboxQuota != 64<<10 {
+		t.Fatalf("64KiB pushed: %+v, %v", s, err)
+	}
+	if local.OutboxQuota != 256<<20 {
+		t.Fatal("the push changed the local config")
 	}
 }

@@ -189,8 +189,8 @@ func effectiveSync(local *SyncConfig, doc *fleetdoc.Document) (*SyncConfig, erro
 		if err != nil {
 			return nil, fmt.Errorf("sync.outbox_quota: %v", err)
 		}
-		if q < 1<<20 {
-			return nil, fmt.Errorf("sync.outbox_quota %s: give at least 1MiB", d.OutboxQuota)
+		if err := checkOutboxQuota(q); err != nil {
+			return nil, err
 		}
 		s.OutboxQuota = q
 	}

@@ -296,9 +296,9 @@ func (o *Operator) Clock() int64 { return o.now }
 // the last-seen time of every active partition moves forward by the span
 // (to at most to), and the operator's clock moves to to, so that events
 // processed before the next Advance count as seen at to. Call it before
-// those events and that Advance. Without it a stall or
-// a restart longer than IdleTimeout would mark every partition idle, flush
-// every key's windows early, and make the held-back events late.
+// those events and that Advance. Without it a stall or a restart longer
+// than IdleTimeout would mark every partition idle, flush every key's
+// windows early, and make the held-back events late.
 func (o *Operator) Stalled(from, to int64) {
 	if o.procTime || o.spec.IdleTimeout <= 0 || from == math.MinInt64 || to <= from {
 		return

@@ -1,9 +1,9 @@
 package pipeline
 
 import (
-	"github.com/eddy-iot/eddy/edge/ingest"
 	"testing"
 
+	"github.com/eddy-iot/eddy/edge/ingest"
 	"github.com/eddy-iot/eddy/simulate"
 )
 
@@ -26,8 +26,7 @@ func TestDowntimeIsNotIdleness(t *testing.T) {
 	}
 	feed := func(ms []simulate.Message) {
 		for i := 0; i < len(ms); i += 50 {
-			var batch []simulate.Message
-			batch = ms[i:min(i+50, len(ms))]
+			batch := ms[i:min(i+50, len(ms))]
 			in := make([]ingest.Message, 0, len(batch))
 			for _, m := range batch {
 				in = append(in, message(m, h.clk.ms, false, 0))
