@@ -72,6 +72,10 @@ func (m *ddMapping) value(i int) float64 {
 	return math.Exp(float64(i)/m.multiplier) * (1 + m.alpha)
 }
 
+// indexable reports whether the sketch can count x: any number of magnitude
+// up to m.maxValue (1.78e308 at 1%) or near zero.
+func (m *ddMapping) indexable(x float64) bool { return x <= m.maxValue && x >= -m.maxValue }
+
 // add counts x; it reports false for a magnitude beyond m.maxValue (above
 // 1.78e308 at 1%), which the sketch cannot index.
 func (s *ddSketch) add(m *ddMapping, x float64, c uint64) bool {
@@ -175,7 +179,9 @@ func (s *ddStore) extend(i, limit int) int {
 		clear(full[dst+n:])
 		s.bins = full
 	default:
-		nb := make([]uint64, size)
+		// Take the whole size class the allocator hands out anyway, so
+		// that a state reused for other keys regrows less often.
+		nb := slices.Grow([]uint64(nil), size)[:size]
 		for j, c := range s.bins {
 			if c != 0 {
 				nb[max(s.offset+j, lo)-offset] += c

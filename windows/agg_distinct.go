@@ -63,8 +63,19 @@ func (a *distinctAgg) NewState() State { return &distinctState{agg: a} }
 type distinctState struct {
 	agg *distinctAgg
 	n   int64               // non-NULL inputs
-	sk  *hyperloglog.Sketch // nil until the first value
+	sk  *hyperloglog.Sketch // nil until the first flush
+	// buf holds the hashes of the latest inputs, not yet in sk. A sketch
+	// insert reaches through three objects (the sketch, its set, the set's
+	// table), cold in cache when thousands of keys take turns; gathering
+	// inputs in the state, which the operator keeps next to its window,
+	// pays those misses once per addBuffer inputs. Every read flushes first.
+	buf [addBuffer]uint64
+	nb  int8
 }
+
+// addBuffer is how many inputs a sketch state gathers before it updates its
+// sketch.
+const addBuffer = 8
 
 // Hash seeds per canonical kind.
 const (
@@ -108,11 +119,25 @@ func (s *distinctState) Add(v Value, _ int64) {
 	if !ok {
 		return
 	}
+	s.n++
+	s.buf[s.nb] = h
+	if s.nb++; int(s.nb) == addBuffer {
+		s.flush()
+	}
+}
+
+// flush inserts the buffered hashes into the sketch.
+func (s *distinctState) flush() {
+	if s.nb == 0 {
+		return
+	}
 	if s.sk == nil {
 		s.sk = s.newSketch()
 	}
-	s.sk.InsertHash(h)
-	s.n++
+	for _, h := range s.buf[:s.nb] {
+		s.sk.InsertHash(h)
+	}
+	s.nb = 0
 }
 
 func (s *distinctState) newSketch() *hyperloglog.Sketch {
@@ -131,16 +156,30 @@ func (s *distinctState) Merge(o State) error {
 	if ob.n == 0 {
 		return nil
 	}
-	if s.sk == nil {
+	s.flush()
+	switch {
+	case ob.sk == nil: // all of ob is in its buffer
+	case s.sk == nil:
 		s.sk = ob.sk.Clone()
-	} else if err := s.sk.Merge(ob.sk); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrStateMismatch, s.agg.name, err)
+	default:
+		if err := s.sk.Merge(ob.sk); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrStateMismatch, s.agg.name, err)
+		}
+	}
+	if ob.nb > 0 {
+		if s.sk == nil {
+			s.sk = s.newSketch()
+		}
+		for _, h := range ob.buf[:ob.nb] {
+			s.sk.InsertHash(h)
+		}
 	}
 	s.n += ob.n
 	return nil
 }
 
 func (s *distinctState) Result() Value {
+	s.flush()
 	if s.sk == nil {
 		return Int(0)
 	}
@@ -159,7 +198,7 @@ func (s *distinctState) Reset() {
 	} else {
 		s.sk = nil
 	}
-	s.n = 0
+	s.n, s.nb = 0, 0
 }
 
 func (s *distinctState) AppendBinary(dst []byte) []byte {
@@ -168,6 +207,7 @@ func (s *distinctState) AppendBinary(dst []byte) []byte {
 	if s.n == 0 {
 		return dst
 	}
+	s.flush()
 	s.sk.Estimate() // folds the unsorted temporary set into the compressed list
 	out := s.appendSketch(dst)
 	if len(out)-len(dst) > 8+1<<s.agg.p {
@@ -221,6 +261,6 @@ func (s *distinctState) UnmarshalBinary(b []byte) error {
 	if err := r.end(); err != nil {
 		return err
 	}
-	s.n, s.sk = n, sk
+	s.n, s.sk, s.nb = n, sk, 0
 	return nil
 }

@@ -79,12 +79,20 @@ type percentileState struct {
 	n        int64
 	min, max float64
 	sk       ddSketch
+	// buf holds the latest inputs, not yet in sk, as distinctState.buf does:
+	// the sketch's bins are a separate object, cold in cache with many keys.
+	buf [addBuffer]float64
+	nb  int8
 }
 
 func (s *percentileState) Add(v Value, _ int64) {
 	x, ok := numberOf(v)
-	if !ok || !s.sk.add(&s.agg.m, x, 1) {
+	if !ok || !s.agg.m.indexable(x) {
 		return
+	}
+	s.buf[s.nb] = x
+	if s.nb++; int(s.nb) == addBuffer {
+		s.flush()
 	}
 	if s.n == 0 {
 		s.min, s.max = x, x
@@ -92,6 +100,14 @@ func (s *percentileState) Add(v Value, _ int64) {
 		s.min, s.max = math.Min(s.min, x), math.Max(s.max, x)
 	}
 	s.n++
+}
+
+// flush adds the buffered inputs to the sketch.
+func (s *percentileState) flush() {
+	for _, x := range s.buf[:s.nb] {
+		s.sk.add(&s.agg.m, x, 1)
+	}
+	s.nb = 0
 }
 
 func (s *percentileState) Merge(o State) error {
@@ -108,7 +124,11 @@ func (s *percentileState) Merge(o State) error {
 		s.min, s.max = math.Min(s.min, ob.min), math.Max(s.max, ob.max)
 	}
 	s.n += ob.n
+	s.flush()
 	s.sk.merge(&ob.sk, &s.agg.m)
+	for _, x := range ob.buf[:ob.nb] {
+		s.sk.add(&s.agg.m, x, 1)
+	}
 	return nil
 }
 
@@ -118,6 +138,7 @@ func (s *percentileState) Quantile(q float64) Value {
 	if s.n == 0 || !(q >= 0 && q <= 1) {
 		return Null
 	}
+	s.flush()
 	n := uint64(s.n)
 	if !s.agg.cont {
 		k := uint64(math.Ceil(q * float64(n))) // ⌈q·n⌉ − 1, at least 0
@@ -181,7 +202,7 @@ func (s *percentileState) Mergeable() Mergeable {
 }
 
 func (s *percentileState) Reset() {
-	s.n, s.min, s.max = 0, 0, 0
+	s.n, s.min, s.max, s.nb = 0, 0, 0, 0
 	s.sk.reset()
 }
 
@@ -192,6 +213,7 @@ func (s *percentileState) AppendBinary(dst []byte) []byte {
 	if s.n == 0 {
 		return dst
 	}
+	s.flush()
 	dst = appendFloat(dst, s.min)
 	dst = appendFloat(dst, s.max)
 	dst = appendUvarint(dst, s.sk.zero)

@@ -99,13 +99,12 @@ func (k *keyState) remove(w *window) {
 type window struct {
 	Window
 	key       *keyState
-	states    []State
-	stateArr  [4]State // backs states for up to four aggregates, in the same allocation
-	emits     uint32   // results emitted so far: the next Revision
-	pending   bool     // changed since the last emission
-	inPending bool     // referenced from Operator.pending
-	dirty     bool     // changed since the last snapshot
-	gen       uint32   // bumped on recycling, to detect stale references
+	states    []State // backed by the window's block: see windowLayout
+	emits     uint32  // results emitted so far: the next Revision
+	pending   bool    // changed since the last emission
+	inPending bool    // referenced from Operator.pending
+	dirty     bool    // changed since the last snapshot
+	gen       uint32  // bumped on recycling, to detect stale references
 }
 
 // winRef is a reference to a window that may have been recycled since.

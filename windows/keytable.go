@@ -26,8 +26,14 @@ func newKeyTable() keyTable {
 func (t *keyTable) hash(key []byte) uint64 { return maphash.Bytes(t.seed, key) }
 
 // get returns the state of key, or nil.
-func (t *keyTable) get(key []byte) *keyState {
-	h := t.hash(key)
+func (t *keyTable) get(key []byte) *keyState { return t.getHash(key, t.hash(key)) }
+
+// first returns the key state in the home slot of hash h, whatever its key,
+// or nil: the one a lookup of h most likely ends at.
+func (t *keyTable) first(h uint64) *keyState { return t.slots[h&uint64(len(t.slots)-1)].k }
+
+// getHash is get with the key's hash already computed.
+func (t *keyTable) getHash(key []byte, h uint64) *keyState {
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]

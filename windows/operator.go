@@ -25,6 +25,7 @@ type Operator struct {
 	early    bool // emit early results (EmitEvery > 0, or Unbounded)
 	track    bool // track changes for Changes (not Spec.NoChanges)
 
+	layout  windowLayout // allocates windows with their states
 	keys    keyTable
 	parts   []*partition
 	partIdx map[string]uint32
@@ -47,6 +48,7 @@ type Operator struct {
 	updates   []update    // scratch of ProcessBatch
 	nulls     []Value     // scratch of MergePartial
 	batchKeys []*keyState // scratch of ProcessBatch
+	batchHash []uint64    // scratch of ProcessBatch
 	drops     timerHeap   // keys without windows by processing-time expiry, for Spec.KeyTTL
 	sink      int64       // keeps ProcessBatch's prefetching loads
 	res       Result
@@ -96,6 +98,7 @@ func New(spec Spec, out Output) (*Operator, error) {
 		nextIdle: math.MaxInt64,
 	}
 	o.lastEarly = math.MinInt64
+	o.layout = newWindowLayout(spec.Aggregates)
 	o.fp = o.fingerprint()
 	o.merger, _ = spec.Window.(Merging)
 	_, unbounded := spec.Window.(Unbounded)
@@ -188,27 +191,13 @@ func (o *Operator) newWindow(k *keyState, w Window) *window {
 		o.pool[n-1] = nil
 		o.pool = o.pool[:n-1]
 	} else {
-		win = o.allocWindow()
-		for i, a := range o.spec.Aggregates {
-			win.states[i] = a.NewState()
-		}
+		win = o.layout.alloc(o.spec.Aggregates)
 	}
 	win.Window = w
 	win.key = k
 	k.insert(win)
 	o.schedule(k, o.windowDue(k, win))
 	return win
-}
-
-// allocWindow returns a window with room for one state per aggregate.
-func (o *Operator) allocWindow() *window {
-	w := &window{}
-	if o.nagg <= len(w.stateArr) {
-		w.states = w.stateArr[:o.nagg]
-	} else {
-		w.states = make([]State, o.nagg)
-	}
-	return w
 }
 
 // recycle removes win from its key, records the deletion for the next

@@ -568,7 +568,7 @@ func TestProcessBatchThousandsOfKeysDoesNotAllocate(t *testing.T) {
 				}
 			}
 		}
-		f.feed(t, o, 100*devices, true) // ten windows: free lists, maps and sketches at their steady size
+		f.feed(t, o, 200*devices, true) // twenty windows: free lists, maps and sketches at their steady size
 		before, drainedBefore := out.results, drained
 		// Each run is one round: every device once, a watermark advance.
 		if n := testing.AllocsPerRun(20, func() { f.feed(t, o, devices, true) }); n > c.allocs {

@@ -249,14 +249,13 @@ func (o *Operator) decodeWindow(k, v []byte) error {
 	if r.err != nil {
 		return r.err
 	}
-	w := o.allocWindow()
+	w := o.layout.alloc(o.spec.Aggregates)
 	w.Window, w.emits, w.pending = Window{Start: start, End: end}, uint32(emits), pending
 	for i, a := range o.spec.Aggregates {
 		b := r.bytes()
 		if r.err != nil {
 			return r.err
 		}
-		w.states[i] = a.NewState()
 		if err := w.states[i].UnmarshalBinary(b); err != nil {
 			return fmt.Errorf("%w: window state of %s: %w", ErrCorruptSnapshot, a.Name(), err)
 		}
