@@ -1,15 +1,19 @@
 package windows
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // keyState is everything the operator keeps for one group key.
 type keyState struct {
-	seq    uint64 // creation number: the order of emission within an Advance
-	key    string
-	short  [keyInline]byte // key again when short enough, for keyTable to
-	klen   int8            // compare without touching the string; -1 if long
-	wins   []*window       // by Start
-	winArr [2]*window
+	// The fields an event reads come first, in the first keyHot bytes, so
+	// that ProcessBatch loads two cache lines of the key, not all of them.
+	short    [keyInline]byte // key again when short enough, for keyTable to
+	klen     int8            // compare without touching the string; -1 if long
+	lastPart *partition      // cache: the partition of the previous event
+	wins     []*window       // by Start
+	winArr   [2]*window
 
 	// closedWM is the key's watermark as of its last close: windows with
 	// End <= closedWM have emitted a final result. purgedWM (closedWM −
@@ -19,8 +23,9 @@ type keyState struct {
 	closedWM int64
 	purgedWM int64
 
-	parts    partSet
-	lastPart *partition // cache: the partition of the previous event
+	seq   uint64 // creation number: the order of emission within an Advance
+	key   string
+	parts partSet
 
 	// timerDue and timerPart describe the key's one valid timer; see
 	// Operator.schedule.
@@ -34,6 +39,9 @@ type keyState struct {
 	dirty   bool   // changed since the last snapshot
 	gone    bool
 }
+
+// keyHot is the size of the leading fields of keyState that an event reads.
+const keyHot = unsafe.Offsetof(keyState{}.seq)
 
 const (
 	noTimer  = -1 // timerPart: none registered

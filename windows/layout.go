@@ -74,13 +74,11 @@ func itoa(i int) string {
 // offsets stay inside the one allocation.
 func (l windowLayout) touch(w *window) int64 { return touchLines(unsafe.Pointer(w), l.size) }
 
-// touchObj loads one byte from every cache line of *p.
-func touchObj[T any](p *T) int64 { return touchLines(unsafe.Pointer(p), unsafe.Sizeof(*p)) }
-
-// touchLines loads one byte from every 64-byte line of the size bytes at p,
-// which must lie in one allocation.
+// touchLines loads one byte from every 64-byte cache line of the size > 0
+// bytes at p, which must lie in one allocation. The allocator does not
+// align objects to cache lines, so it also loads the last byte.
 func touchLines(p unsafe.Pointer, size uintptr) int64 {
-	var sum int64
+	sum := int64(*(*byte)(unsafe.Add(p, size-1)))
 	for off := uintptr(0); off < size; off += 64 {
 		sum += int64(*(*byte)(unsafe.Add(p, off)))
 	}

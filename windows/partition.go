@@ -1,26 +1,35 @@
 package windows
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // partition is one watermark partition (a device, as a rule): the largest
 // event time it sent, when it last sent anything, and the timers of the keys
 // whose windows wait for its watermark.
 type partition struct {
-	name     string
+	// The fields an event reads come first, in one cache line (partHot).
 	short    [partNameInline]byte // name again when short enough, so that
 	shortLen int8                 // comparing it does not touch another cache line; -1 if long
-	idx      uint32               // position in Operator.parts; persisted, never reused
-	maxTs    int64                // largest event time seen; math.MinInt64 before any
-	lastSeen int64                // processing time of its last event
+	idle     bool
+	wmMoved  bool   // maxTs grew since the last Advance (in Operator.moved)
+	dirty    bool   // changed since the last snapshot (in Operator.dirtyParts)
+	idx      uint32 // position in Operator.parts; persisted, never reused
+	maxTs    int64  // largest event time seen; math.MinInt64 before any
+	lastSeen int64  // processing time of its last event
+
+	name string
 	// horizon is the largest lateness horizon (keyState.purgedWM) of the
 	// keys it fed that were dropped (Spec.KeyTTL): a key it creates starts
 	// there at least. math.MinInt64 if none.
 	horizon int64
-	idle    bool
-	wmMoved bool // maxTs grew since the last Advance (in Operator.moved)
-	dirty   bool // changed since the last snapshot (in Operator.dirtyParts)
 	timers  timerHeap
 }
+
+// partHot is the size of the leading fields of partition that an event
+// reads.
+const partHot = unsafe.Offsetof(partition{}.name)
 
 const partNameInline = 40
 

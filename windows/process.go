@@ -3,6 +3,7 @@ package windows
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Process adds one event. It never emits results (Advance does) but hands
@@ -112,7 +113,7 @@ func (o *Operator) prefetch(recs []Record) []*keyState {
 	var sink int64
 	for _, h := range hs { // the slots and the key states they point to
 		if k := o.keys.first(h); k != nil {
-			sink += touchObj(k)
+			sink += touchLines(unsafe.Pointer(k), keyHot)
 		}
 	}
 	keys := o.batchKeys[:0]
@@ -124,7 +125,7 @@ func (o *Operator) prefetch(recs []Record) []*keyState {
 			continue
 		}
 		if p := k.lastPart; p != nil {
-			sink += touchObj(p)
+			sink += touchLines(unsafe.Pointer(p), partHot)
 		}
 		if n := len(k.wins); n > 0 {
 			sink += o.layout.touch(k.wins[n-1])
