@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -55,6 +56,25 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
+// initialMmapSize is the address space mapped for the file from the start.
+// bbolt remaps the file each time it outgrows its mapping (doubling from
+// 32 KiB), and each remap first copies every key and value that the open
+// write transaction references out of the old mapping: in a commit that
+// touched ten thousand keys, a storm of allocations. Mapping ahead costs
+// address space only: pages count in RSS when touched, and on Linux the
+// file itself still grows in AllocSize steps. 32-bit gateways (armv6/v7)
+// have 3 GiB of address space, so they map less.
+func initialMmapSize(maxSize int64) int {
+	size := int64(256 << 20)
+	if strconv.IntSize == 32 {
+		size = 64 << 20
+	}
+	if maxSize > 0 {
+		size = min(size, maxSize)
+	}
+	return int(size)
+}
+
 func openBolt(opts Options) (db *bolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -62,9 +82,10 @@ func openBolt(opts Options) (db *bolt.DB, err error) {
 		}
 	}()
 	db, err = bolt.Open(opts.Path, 0o600, &bolt.Options{
-		Timeout:      opts.LockTimeout,
-		MaxSize:      int(opts.MaxSize),
-		FreelistType: bolt.FreelistMapType,
+		Timeout:         opts.LockTimeout,
+		MaxSize:         int(opts.MaxSize),
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: initialMmapSize(opts.MaxSize),
 		// NoSync, NoGrowSync and NoFreelistSync stay false: every commit is
 		// durable when it returns.
 	})
