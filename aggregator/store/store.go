@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -38,6 +39,22 @@ type Store struct {
 }
 
 // Open opens or creates the store at path.
+// initialMmapSize is the address space mapped for the file from the start:
+// 1 GiB (64 MiB on 32-bit), at most MaxSize. bbolt remaps a file that
+// outgrows its mapping, doubling it, and each remap first copies every key
+// and value the open write transaction references; mapping ahead costs
+// address space only (pages count in RSS when touched).
+func initialMmapSize(maxSize int64) int {
+	size := int64(1 << 30)
+	if strconv.IntSize == 32 {
+		size = 64 << 20
+	}
+	if maxSize > 0 {
+		size = min(size, maxSize)
+	}
+	return int(size)
+}
+
 func Open(path string, o Options) (*Store, error) {
 	if !o.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -48,7 +65,8 @@ func Open(path string, o Options) (*Store, error) {
 		o.Timeout = time.Second
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly,
-		MaxSize: int(o.MaxSize), FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
+		MaxSize: int(o.MaxSize), FreelistType: bolt.FreelistMapType, NoFreelistSync: true,
+		InitialMmapSize: initialMmapSize(o.MaxSize)})
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %v (is another aggregator using this data_dir?)", ErrOpen, path, err)
 	}
