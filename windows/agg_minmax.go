@@ -1,5 +1,7 @@
 package windows
 
+import "math"
+
 // min and max take any non-NULL value except NaN and order them with
 // compareValues: numbers numerically (an Int stays an Int in the result),
 // strings bytewise, and numbers before strings when a column mixes them. The
@@ -25,26 +27,75 @@ func (a minMaxAgg) Name() string {
 
 func (a minMaxAgg) NewState() State { return &minMaxState{max: a.max} }
 
+// minMaxState packs the two values: a number or bool in 8 bytes with its
+// kind, a string out of line (strs, allocated the first time a state meets
+// one and kept across Reset), so that the state is 40 bytes, not the 96 of
+// two Values: it sits in every window's block (see windowLayout), and the
+// bytes an event touches are what limits the engine with many keys.
 type minMaxState struct {
-	n      int64
-	lo, hi Value
-	max    bool // Result returns hi
+	n        int64
+	lo, hi   uint64 // payload: Int and Bool as int64 bits, Float as float64 bits
+	loK, hiK Kind
+	max      bool       // Result returns hi
+	strs     *[2]string // lo and hi of kind String
+}
+
+// packValue is the 8-byte payload of a non-string v.
+func packValue(v Value) uint64 {
+	if v.Kind == KindFloat {
+		return math.Float64bits(v.F)
+	}
+	return uint64(v.I)
+}
+
+func (s *minMaxState) value(k Kind, bits uint64, i int) Value {
+	switch k {
+	case KindFloat:
+		return Value{Kind: k, F: math.Float64frombits(bits)}
+	case KindString:
+		return Value{Kind: k, S: s.strs[i]}
+	}
+	return Value{Kind: k, I: int64(bits)}
+}
+
+func (s *minMaxState) low() Value  { return s.value(s.loK, s.lo, 0) }
+func (s *minMaxState) high() Value { return s.value(s.hiK, s.hi, 1) }
+
+func (s *minMaxState) set(i int, v Value) {
+	k, bits := v.Kind, uint64(0)
+	if k == KindString {
+		if s.strs == nil {
+			s.strs = new([2]string)
+		}
+		s.strs[i] = v.S
+	} else {
+		bits = packValue(v)
+		if s.strs != nil {
+			s.strs[i] = "" // release the string
+		}
+	}
+	if i == 0 {
+		s.loK, s.lo = k, bits
+	} else {
+		s.hiK, s.hi = k, bits
+	}
 }
 
 func (s *minMaxState) Add(v Value, _ int64) {
 	// Fast path: a float strictly outside or strictly inside [lo, hi] of
 	// floats. NaN and ties (where -0 < +0 matters) take the general path.
-	if v.Kind == KindFloat && s.n > 0 && s.lo.Kind == KindFloat && s.hi.Kind == KindFloat {
+	if v.Kind == KindFloat && s.n > 0 && s.loK == KindFloat && s.hiK == KindFloat {
+		lo, hi := math.Float64frombits(s.lo), math.Float64frombits(s.hi)
 		switch f := v.F; {
-		case f < s.lo.F:
-			s.lo.F = f
+		case f < lo:
+			s.lo = math.Float64bits(f)
 			s.n++
 			return
-		case f > s.hi.F:
-			s.hi.F = f
+		case f > hi:
+			s.hi = math.Float64bits(f)
 			s.n++
 			return
-		case f > s.lo.F && f < s.hi.F:
+		case f > lo && f < hi:
 			s.n++
 			return
 		}
@@ -53,33 +104,42 @@ func (s *minMaxState) Add(v Value, _ int64) {
 		return
 	}
 	if s.n == 0 {
-		s.lo, s.hi = v, v
-	} else if compareValues(v, s.lo) < 0 {
-		s.lo = v
-	} else if compareValues(v, s.hi) > 0 {
-		s.hi = v
+		s.set(0, v)
+		s.set(1, v)
+	} else if compareValues(v, s.low()) < 0 {
+		s.set(0, v)
+	} else if compareValues(v, s.high()) > 0 {
+		s.set(1, v)
 	}
 	s.n++
 }
 
 func (s *minMaxState) Result() Value {
-	if s.max {
-		return s.hi
+	if s.n == 0 {
+		return Null
 	}
-	return s.lo
+	if s.max {
+		return s.high()
+	}
+	return s.low()
 }
 
 func (s *minMaxState) Mergeable() Mergeable {
 	m := Mergeable{Count: s.n}
-	lo, okLo := numberOf(s.lo)
-	hi, okHi := numberOf(s.hi)
+	lo, okLo := numberOf(s.low())
+	hi, okHi := numberOf(s.high())
 	if okLo && okHi {
 		m.Min, m.Max, m.HasMin = lo, hi, true
 	}
 	return m
 }
 
-func (s *minMaxState) Reset() { *s = minMaxState{max: s.max} }
+func (s *minMaxState) Reset() {
+	if s.strs != nil {
+		*s.strs = [2]string{}
+	}
+	*s = minMaxState{max: s.max, strs: s.strs}
+}
 
 // Merge accepts a min state into a max state and the reverse: they hold the
 // same data.
@@ -92,13 +152,14 @@ func (s *minMaxState) Merge(o State) error {
 	case ob.n == 0:
 		return nil
 	case s.n == 0:
-		s.lo, s.hi = ob.lo, ob.hi
+		s.set(0, ob.low())
+		s.set(1, ob.high())
 	default:
-		if compareValues(ob.lo, s.lo) < 0 {
-			s.lo = ob.lo
+		if lo := ob.low(); compareValues(lo, s.low()) < 0 {
+			s.set(0, lo)
 		}
-		if compareValues(ob.hi, s.hi) > 0 {
-			s.hi = ob.hi
+		if hi := ob.high(); compareValues(hi, s.high()) > 0 {
+			s.set(1, hi)
 		}
 	}
 	s.n += ob.n
@@ -108,8 +169,8 @@ func (s *minMaxState) Merge(o State) error {
 func (s *minMaxState) AppendBinary(dst []byte) []byte {
 	dst = appendUvarint(appendHeader(dst, tagMinMax), uint64(s.n))
 	if s.n > 0 {
-		dst = appendValue(dst, s.lo)
-		dst = appendValue(dst, s.hi)
+		dst = appendValue(dst, s.low())
+		dst = appendValue(dst, s.high())
 	}
 	return dst
 }
@@ -127,6 +188,11 @@ func (s *minMaxState) UnmarshalBinary(b []byte) error {
 	if err := r.end(); err != nil {
 		return err
 	}
-	s.n, s.lo, s.hi = n, lo, hi
+	s.Reset()
+	s.n = n
+	if n > 0 {
+		s.set(0, lo)
+		s.set(1, hi)
+	}
 	return nil
 }
