@@ -272,7 +272,7 @@ func (o *Operator) emitPending() {
 
 // emit sends the current result of w.
 func (o *Operator) emit(w *window, final bool) {
-	o.res = Result{Key: w.key.key, Window: w.Window, Revision: w.emits, Final: final, States: w.states}
+	o.res = Result{Key: w.key.key, Window: w.Window, Revision: w.emits, Final: final, States: w.states()}
 	w.emits++
 	w.pending = false
 	o.markWindow(w)

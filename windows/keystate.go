@@ -107,12 +107,26 @@ func (k *keyState) remove(w *window) {
 type window struct {
 	Window
 	key       *keyState
-	states    []State // backed by the window's block: see windowLayout
-	emits     uint32  // results emitted so far: the next Revision
-	pending   bool    // changed since the last emission
-	inPending bool    // referenced from Operator.pending
-	dirty     bool    // changed since the last snapshot
-	gen       uint32  // bumped on recycling, to detect stale references
+	nstates   uint32 // states(): the array after the window in its block
+	emits     uint32 // results emitted so far: the next Revision
+	pending   bool   // changed since the last emission
+	inPending bool   // referenced from Operator.pending
+	dirty     bool   // changed since the last snapshot
+	gen       uint32 // bumped on recycling, to detect stale references
+}
+
+// windowSize is where a window's state array starts in its block.
+const windowSize = unsafe.Sizeof(window{})
+
+// states returns the window's aggregate states: the array that follows the
+// window in the block windowLayout allocated it in. The window keeps no
+// slice header for them (24 bytes), so that a block of count, sum, avg and
+// max fits a 256-byte size class: four cache lines, aligned.
+func (w *window) states() []State {
+	if w.nstates == 0 {
+		return nil
+	}
+	return unsafe.Slice((*State)(unsafe.Add(unsafe.Pointer(w), windowSize)), w.nstates)
 }
 
 // winRef is a reference to a window that may have been recycled since.

@@ -40,6 +40,9 @@ func newWindowLayout(aggs []Aggregate) windowLayout {
 		fs = append(fs, reflect.StructField{Name: "S" + itoa(i), Type: t.Elem()})
 	}
 	l.typ = reflect.StructOf(fs)
+	if off := l.typ.Field(1).Offset; off != windowSize {
+		panic("windows: state array at offset " + itoa(int(off)) + " of the window block, want windowSize")
+	}
 	l.size = l.typ.Size()
 	return l
 }
@@ -48,7 +51,8 @@ func newWindowLayout(aggs []Aggregate) windowLayout {
 func (l windowLayout) alloc(aggs []Aggregate) *window {
 	v := reflect.New(l.typ).Elem()
 	w := v.Field(0).Addr().Interface().(*window)
-	w.states = v.Field(1).Slice(0, len(aggs)).Interface().([]State)
+	w.nstates = uint32(len(aggs))
+	states := w.states()
 	for i, a := range aggs {
 		s := a.NewState()
 		if f := l.fields[i]; f >= 0 && reflect.TypeOf(s) == l.ptrs[i] {
@@ -56,7 +60,7 @@ func (l windowLayout) alloc(aggs []Aggregate) *window {
 			dst.Set(reflect.ValueOf(s).Elem())
 			s = dst.Addr().Interface().(State)
 		}
-		w.states[i] = s
+		states[i] = s
 	}
 	return w
 }

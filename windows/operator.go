@@ -206,7 +206,7 @@ func (o *Operator) recycle(win *window) {
 	k := win.key
 	k.remove(win)
 	o.deleteWindow(k.key, win.Start)
-	for _, s := range win.states {
+	for _, s := range win.states() {
 		s.Reset()
 	}
 	win.gen++
@@ -249,8 +249,8 @@ func (o *Operator) mergeInto(k *keyState, w Window) (*window, error) {
 	}
 	win := o.overlap[0]
 	for _, x := range o.overlap[1:] {
-		for i, s := range win.states {
-			if err := s.Merge(x.states[i]); err != nil {
+		for i, s := range win.states() {
+			if err := s.Merge(x.states()[i]); err != nil {
 				return nil, fmt.Errorf("windows: merging sessions of %s: %w", o.spec.Aggregates[i].Name(), err)
 			}
 		}

@@ -26,7 +26,7 @@ func (o *Operator) Process(r *Record) error {
 			dropped++
 			continue
 		}
-		for i, s := range win.states {
+		for i, s := range win.states() {
 			s.Add(r.Values[i], ts)
 		}
 	}
@@ -82,7 +82,7 @@ func (o *Operator) ProcessBatch(recs []Record) error {
 	}
 	for _, u := range updates {
 		vals := recs[u.rec].Values
-		for i, s := range u.win.states {
+		for i, s := range u.win.states() {
 			s.Add(vals[i], u.ts)
 		}
 	}
@@ -277,7 +277,7 @@ func (o *Operator) MergePartial(r *Record, states []State) error {
 			dropped++
 			continue
 		}
-		for i, s := range win.states {
+		for i, s := range win.states() {
 			if err := s.Merge(states[i]); err != nil {
 				return fmt.Errorf("%w: partial state %d for %s: %w", ErrRecord, i, o.spec.Aggregates[i].Name(), err)
 			}

@@ -256,7 +256,7 @@ func (o *Operator) decodeWindow(k, v []byte) error {
 		if r.err != nil {
 			return r.err
 		}
-		if err := w.states[i].UnmarshalBinary(b); err != nil {
+		if err := w.states()[i].UnmarshalBinary(b); err != nil {
 			return fmt.Errorf("%w: window state of %s: %w", ErrCorruptSnapshot, a.Name(), err)
 		}
 	}

@@ -229,8 +229,8 @@ func appendWindow(dst, tmp []byte, w *window) ([]byte, []byte) {
 	dst = binary.AppendVarint(dst, w.End)
 	dst = binary.AppendUvarint(dst, uint64(w.emits))
 	dst = append(dst, boolByte(w.pending))
-	dst = binary.AppendUvarint(dst, uint64(len(w.states)))
-	for _, s := range w.states {
+	dst = binary.AppendUvarint(dst, uint64(len(w.states())))
+	for _, s := range w.states() {
 		tmp = s.AppendBinary(tmp[:0])
 		dst = binary.AppendUvarint(dst, uint64(len(tmp)))
 		dst = append(dst, tmp...)
