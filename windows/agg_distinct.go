@@ -71,6 +71,10 @@ type distinctState struct {
 	// pays those misses once per addBuffer inputs. Every read flushes first.
 	buf [addBuffer]uint64
 	nb  int8
+	// fed is true while sk is a sketch this state created and only
+	// inserted into, with few enough inputs that it is surely still sparse
+	// (see Reset); false once it merged, was decoded or turned dense.
+	fed bool
 }
 
 // addBuffer is how many inputs a sketch state gathers before it updates its
@@ -132,7 +136,7 @@ func (s *distinctState) flush() {
 		return
 	}
 	if s.sk == nil {
-		s.sk = s.newSketch()
+		s.sk, s.fed = s.newSketch(), true
 	}
 	for _, h := range s.buf[:s.nb] {
 		s.sk.InsertHash(h)
@@ -160,15 +164,16 @@ func (s *distinctState) Merge(o State) error {
 	switch {
 	case ob.sk == nil: // all of ob is in its buffer
 	case s.sk == nil:
-		s.sk = ob.sk.Clone()
+		s.sk, s.fed = ob.sk.Clone(), false
 	default:
+		s.fed = false
 		if err := s.sk.Merge(ob.sk); err != nil {
 			return fmt.Errorf("%w: %s: %v", ErrStateMismatch, s.agg.name, err)
 		}
 	}
 	if ob.nb > 0 {
 		if s.sk == nil {
-			s.sk = s.newSketch()
+			s.sk, s.fed = s.newSketch(), true
 		}
 		for _, h := range ob.buf[:ob.nb] {
 			s.sk.InsertHash(h)
@@ -188,15 +193,17 @@ func (s *distinctState) Result() Value {
 
 func (s *distinctState) Mergeable() Mergeable { return Mergeable{Count: s.n} }
 
-// Reset keeps a sketch that is surely still sparse (no more inputs than
-// registers: the library turns dense only when its sparse list outgrows
-// them) to reuse its memory, and drops any other, so that a state that went
-// dense starts sparse again.
+// Reset keeps a sketch that is surely still sparse, to reuse its memory,
+// and drops any other, so that a recycled state behaves and encodes exactly
+// as a fresh one. Surely sparse: created here and only inserted into, with
+// at most 2^p/8 inputs. The library turns dense when its sparse list
+// outgrows 2^p bytes, and an entry takes at most 5 bytes; a merge, a decode
+// or AppendBinary's switch may have made it dense.
 func (s *distinctState) Reset() {
-	if s.sk != nil && s.n <= 1<<s.agg.p {
+	if s.sk != nil && s.fed && s.n <= 1<<s.agg.p/8 {
 		s.sk.Reset()
 	} else {
-		s.sk = nil
+		s.sk, s.fed = nil, false
 	}
 	s.n, s.nb = 0, 0
 }
@@ -216,7 +223,7 @@ func (s *distinctState) AppendBinary(dst []byte) []byte {
 		// smaller. Switch the state too, so that it and its encoding agree.
 		d := s.newSketchDense()
 		if err := d.Merge(s.sk); err == nil {
-			s.sk = d
+			s.sk, s.fed = d, false
 			out = s.appendSketch(dst)
 		}
 	}
@@ -261,6 +268,6 @@ func (s *distinctState) UnmarshalBinary(b []byte) error {
 	if err := r.end(); err != nil {
 		return err
 	}
-	s.n, s.sk, s.nb = n, sk, 0
+	s.n, s.sk, s.nb, s.fed = n, sk, 0, false
 	return nil
 }

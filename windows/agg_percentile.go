@@ -104,6 +104,9 @@ func (s *percentileState) Add(v Value, _ int64) {
 
 // flush adds the buffered inputs to the sketch.
 func (s *percentileState) flush() {
+	if s.nb == 0 {
+		return
+	}
 	for _, x := range s.buf[:s.nb] {
 		s.sk.add(&s.agg.m, x, 1)
 	}

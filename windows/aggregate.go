@@ -23,7 +23,11 @@ type Aggregate interface {
 //   - AppendBinary / UnmarshalBinary form a versioned encoding (first byte is
 //     the encoding version); decoding rejects corrupt or foreign input with an
 //     error and never panics.
-//   - Reset returns the state to empty so the operator can reuse it.
+//   - Reset returns the state to empty so the operator can reuse it; a reset
+//     state behaves and encodes exactly as a new one.
+//   - Read methods (Result, Mergeable, AppendBinary) may change how a state
+//     holds its data, not what it holds (sketch states gather inputs before
+//     inserting them): they are not safe for concurrent use either.
 type State interface {
 	Add(v Value, ts int64)
 	Merge(o State) error

@@ -14,15 +14,16 @@ import (
 // Go cannot lay out a struct whose field types are known only at run time
 // except through reflect.StructOf, which the garbage collector understands
 // as any other type: the block is struct{ W window; A [n]State; S0 T0; ... }
-// where Ti is the struct type behind aggregate i's state. A state that is
-// not a pointer to a struct (possible for aggregates defined outside this
-// package) stays a separate object; nothing else changes.
+// where Ti is the struct type behind aggregate i's state. The states of
+// aggregates defined outside this package stay separate objects.
 type windowLayout struct {
 	typ    reflect.Type
 	size   uintptr        // of typ
 	fields []int          // field of aggregate i's state in typ, or -1
 	ptrs   []reflect.Type // the pointer type NewState must return to be inlined
 }
+
+var pkgPath = reflect.TypeFor[window]().PkgPath()
 
 func newWindowLayout(aggs []Aggregate) windowLayout {
 	l := windowLayout{fields: make([]int, len(aggs)), ptrs: make([]reflect.Type, len(aggs))}
@@ -32,8 +33,13 @@ func newWindowLayout(aggs []Aggregate) windowLayout {
 	}
 	for i, a := range aggs {
 		l.fields[i] = -1
+		// Only this package's states are inlined: the block holds a copy
+		// of what NewState returned, which is safe for states known not to
+		// point into themselves or to be referenced elsewhere. An aggregate
+		// defined outside keeps its state as NewState made it.
 		t := reflect.TypeOf(a.NewState())
-		if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct || t.Elem().Size() == 0 {
+		if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct || t.Elem().Size() == 0 ||
+			t.Elem().PkgPath() != pkgPath {
 			continue
 		}
 		l.fields[i], l.ptrs[i] = len(fs), t
