@@ -52,8 +52,11 @@ type Aggregator struct {
 	opt  Options
 	st   *store.Store
 	eng  *fleet.Engine
-	cons *consumer
-	set  *metrics.Set
+	prep *fleet.Preparer // used by the prefetcher goroutine only
+	// preps recycles the prepared batches.
+	preps sync.Pool
+	cons  *consumer
+	set   *metrics.Set
 	// alerts evaluates the alert rules, delivers notifications and feeds
 	// the dashboard's event stream; it always exists (with no rules it only
 	// streams).
@@ -108,7 +111,12 @@ func New(ctx context.Context, cfg *Config, o Options) (*Aggregator, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &Aggregator{cfg: cfg, log: o.Logger, opt: o, st: st, eng: eng, cons: cons, set: metrics.NewSet()}
+	prep, err := eng.NewPreparer(programs(cfg))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &Aggregator{cfg: cfg, log: o.Logger, opt: o, st: st, eng: eng, prep: prep, cons: cons, set: metrics.NewSet()}
 	if a.alerts, err = newEvaluator(a); err != nil {
 		cons.close()
 		st.Close()
@@ -148,7 +156,7 @@ func (a *Aggregator) Run(ctx context.Context) error {
 	lastExpire := time.Time{}
 	backoff := 100 * time.Millisecond
 	start := func() (*prefetcher, *committer) {
-		pf := a.cons.prefetch(ctx, a.cfg.Store.BatchMaxResults, time.Second, a.cfg.Store.BatchMaxDelay)
+		pf := a.cons.prefetch(ctx, a.cfg.Store.BatchMaxResults, time.Second, a.cfg.Store.BatchMaxDelay, a.prepare)
 		return pf, a.startCommitter(ctx, pf)
 	}
 	pf, cm := start()
@@ -185,7 +193,11 @@ func (a *Aggregator) Run(ctx context.Context) error {
 			a.expire(ctx, &lastExpire)
 			continue
 		}
-		if err := a.handle(f.msgs); err != nil {
+		err := a.handle(f.msgs, f.prep)
+		if f.prep != nil {
+			a.preps.Put(f.prep)
+		}
+		if err != nil {
 			a.stats.storeErrors.Add(1)
 			a.healthy.Store(false)
 			a.fail("store", err)
@@ -235,8 +247,8 @@ func (c *committer) wait() {
 }
 
 // handle applies one batch durably and tells the listeners what changed.
-func (a *Aggregator) handle(msgs []kafka.Message) error {
-	commit, err := a.apply(msgs)
+func (a *Aggregator) handle(msgs []kafka.Message, prep *fleet.Prepared) error {
+	commit, err := a.apply(msgs, prep)
 	if err != nil {
 		return err
 	}
@@ -250,8 +262,25 @@ func (a *Aggregator) handle(msgs []kafka.Message) error {
 	return nil
 }
 
-// apply writes one batch in one transaction.
-func (a *Aggregator) apply(msgs []kafka.Message) (*Commit, error) {
+// prepare parses the result rows of msgs ahead of their transaction (on
+// the prefetcher's goroutine).
+func (a *Aggregator) prepare(msgs []kafka.Message) *fleet.Prepared {
+	p, _ := a.preps.Get().(*fleet.Prepared)
+	if p == nil {
+		p = new(fleet.Prepared)
+	}
+	p.Reset()
+	for i := range msgs {
+		if msgs[i].Topic != a.cfg.Kafka.CheckpointsTopic {
+			a.prep.Add(p, msgs[i].Value)
+		}
+	}
+	return p
+}
+
+// apply writes one batch in one transaction. prep, if not nil, holds its
+// result rows prepared (see prepare), in order.
+func (a *Aggregator) apply(msgs []kafka.Message, prep *fleet.Prepared) (*Commit, error) {
 	now := a.opt.Now()
 	c := &Commit{Time: now}
 	cutoff := now.Add(-a.cfg.Retention).UnixMilli()
@@ -260,6 +289,7 @@ func (a *Aggregator) apply(msgs []kafka.Message) (*Commit, error) {
 	err := a.st.Update(func(tx *store.Tx) error {
 		c.Fleet, c.Agents, st, lastBad = nil, nil, fleet.Stats{}, nil
 		b := a.eng.Begin(tx, cutoff)
+		row := 0 // the next row of prep
 		for i := range msgs {
 			m := &msgs[i]
 			if m.Topic == a.cfg.Kafka.CheckpointsTopic {
@@ -274,7 +304,14 @@ func (a *Aggregator) apply(msgs []kafka.Message) (*Commit, error) {
 				}
 				continue
 			}
-			if err := b.Add(m.Value); err != nil {
+			var err error
+			if prep != nil {
+				err = b.AddPrepared(prep, row, m.Value)
+				row++
+			} else {
+				err = b.Add(m.Value)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -197,7 +197,7 @@ func TestAlertLifecycle(t *testing.T) {
 	step := func(msgs ...kafka.Message) {
 		t.Helper()
 		if len(msgs) > 0 {
-			if err := a.handle(msgs); err != nil {
+			if err := a.handle(msgs, a.prepare(msgs)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -232,7 +232,8 @@ func TestAlertLifecycle(t *testing.T) {
 		clk.Add(10 * time.Second)
 		step(reading("gw-1", "lyon", fleettest.Base+5*fleettest.Minute, 45))
 	}
-	if err := a.handle([]kafka.Message{reading("gw-1", "lyon", fleettest.Base+6*fleettest.Minute, 44)}); err != nil {
+	late := []kafka.Message{reading("gw-1", "lyon", fleettest.Base+6*fleettest.Minute, 44)}
+	if err := a.handle(late, a.prepare(late)); err != nil {
 		t.Fatal(err)
 	}
 	a.alerts.step()
@@ -318,7 +319,7 @@ func TestAlertLifecycle(t *testing.T) {
 	}
 	// The agent comes back: the offline alert resolves and says so, once.
 	step2 := func(msgs ...kafka.Message) {
-		if err := a2.handle(msgs); err != nil {
+		if err := a2.handle(msgs, a2.prepare(msgs)); err != nil {
 			t.Fatal(err)
 		}
 		a2.alerts.step()
@@ -428,7 +429,7 @@ func TestAlertAPIAuthAndEvents(t *testing.T) {
 	want("agents", func(d string) bool { return d == "[]" })
 	want("alerts", func(d string) bool { return d == "[]" })
 	want("status", func(d string) bool { return strings.Contains(d, `"counters"`) })
-	if err := a.handle([]kafka.Message{checkpoint(t, "gw-7", clk.Now()), reading("gw-7", "oslo", fleettest.Base, 50)}); err != nil {
+	if err := a.handle([]kafka.Message{checkpoint(t, "gw-7", clk.Now()), reading("gw-7", "oslo", fleettest.Base, 50)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	a.alerts.step()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/eddy-iot/eddy/aggregator/fleet"
 	"github.com/eddy-iot/eddy/internal/kafkaconn"
 )
 
@@ -118,6 +119,7 @@ func (c *consumer) fetch(ctx context.Context, buf []kafka.Message, max int, wait
 // reader looks stuck.
 type fetched struct {
 	msgs    []kafka.Message
+	prep    *fleet.Prepared // the results rows of msgs, prepared; nil without a prepare func
 	err     error
 	stalled bool
 }
@@ -139,7 +141,10 @@ type prefetcher struct {
 // queued, one being written, one waiting for its offset commit.
 const prefetchDepth = 4
 
-func (c *consumer) prefetch(ctx context.Context, max int, wait, linger time.Duration) *prefetcher {
+// With prepare, the goroutine also prepares each batch it fetched (parses
+// its result rows, see fleet.Preparer) before handing it over, so that this
+// work too overlaps the batch loop's transaction of the previous batch.
+func (c *consumer) prefetch(ctx context.Context, max int, wait, linger time.Duration, prepare func([]kafka.Message) *fleet.Prepared) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetcher{out: make(chan fetched, 1), free: make(chan []kafka.Message, prefetchDepth),
 		cancel: cancel, done: make(chan struct{})}
@@ -162,6 +167,9 @@ func (c *consumer) prefetch(ctx context.Context, max int, wait, linger time.Dura
 			f := fetched{msgs: msgs, err: err}
 			if err == nil && len(msgs) == 0 {
 				f.stalled, f.err = c.stalled(ctx)
+			}
+			if err == nil && len(msgs) > 0 && prepare != nil {
+				f.prep = prepare(msgs)
 			}
 			select {
 			case p.out <- f:

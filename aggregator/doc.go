@@ -7,8 +7,11 @@
 //
 // Run is three stages: a prefetcher fetches up to Store.BatchMaxResults
 // messages (or what arrives within Store.BatchMaxDelay) from a kafka-go
-// group reader over both topics while the previous batch is written; the
-// loop applies each batch in one store transaction (one fsync) and tells
+// group reader over both topics while the previous batch is written, and
+// prepares its result rows (parses them and computes their partial states,
+// fleet.Preparer, with its own compiled views) so that the JSON parsing
+// overlaps the previous transaction and its fsync; the loop applies each
+// batch in one store transaction (one fsync) and tells
 // the Listener what changed; a committer commits the offsets in order, each
 // only after its own batch's transaction. A crash at any point re-delivers
 // at most the batches whose offsets were not committed, and the store's

@@ -38,6 +38,7 @@ type Batch struct {
 	cutoff int64
 	wins   map[string]*fleetWindow
 	order  []*fleetWindow
+	prow   Row // the row of AddPrepared
 	Stats  Stats
 	// LastErr is the last row error (counted in Stats.Bad), for logs.
 	LastErr error
@@ -64,28 +65,8 @@ func (b *Batch) Add(raw []byte) error {
 		b.Stats.Expired++
 		return nil
 	}
-	rev, oldRaw, had, err := b.tx.Result(r.View, r.Key)
-	if err != nil {
-		return err
-	}
-	if had && rev >= r.Revision {
-		if rev == r.Revision {
-			b.Stats.Duplicates++
-		} else {
-			b.Stats.Stale++
-		}
-		return nil
-	}
-	var old *Row
-	if had {
-		if err := ParseRow(&e.oldParse, oldRaw, &e.old); err == nil {
-			old = &e.old
-		}
-		b.Stats.Replaced++
-	} else {
-		b.Stats.New++
-	}
-	if err := b.tx.PutResult(r.View, r.Key, r.Revision, raw); err != nil {
+	old, stored, err := b.upsert(r.View, r.Key, r.Revision, raw)
+	if err != nil || !stored {
 		return err
 	}
 	for _, v := range e.byEdge[r.View] {
@@ -96,28 +77,42 @@ func (b *Batch) Add(raw []byte) error {
 	return nil
 }
 
+// upsert stores raw as revision rev of the result (view, key) unless the
+// store holds that revision or a later one (stored is false: a duplicate or
+// a stale copy). old is the row it replaced, parsed, or nil.
+func (b *Batch) upsert(view string, key []byte, rev uint32, raw []byte) (old *Row, stored bool, err error) {
+	prev, oldRaw, had, err := b.tx.Result(view, key)
+	if err != nil {
+		return nil, false, err
+	}
+	if had && prev >= rev {
+		if prev == rev {
+			b.Stats.Duplicates++
+		} else {
+			b.Stats.Stale++
+		}
+		return nil, false, nil
+	}
+	e := b.e
+	if had {
+		if err := ParseRow(&e.oldParse, oldRaw, &e.old); err == nil {
+			old = &e.old
+		}
+		b.Stats.Replaced++
+	} else {
+		b.Stats.New++
+	}
+	if err := b.tx.PutResult(view, key, rev, raw); err != nil {
+		return nil, false, err
+	}
+	return old, true, nil
+}
+
 // apply moves row r (replacing old, if any) into the windows of view v.
 func (b *Batch) apply(v *View, r, old *Row) error {
 	if old != nil {
-		// Retract the old partial: drop its memberships and rebuild the
-		// windows it fed from their remaining members.
-		key, wins, ok, err := v.partial(old)
-		if err != nil {
-			b.bad(err)
-		} else if ok {
-			for _, w := range wins {
-				if !fits(old, w) {
-					continue
-				}
-				fw, err := b.window(v, w, key)
-				if err != nil {
-					return err
-				}
-				fw.rebuild = true
-				if err := b.tx.DeleteMember(v.Name, fw.wkey, old.Key); err != nil {
-					return err
-				}
-			}
+		if err := b.retract(v, old); err != nil {
+			return err
 		}
 	}
 	key, wins, ok, err := v.partial(r)
@@ -128,6 +123,40 @@ func (b *Batch) apply(v *View, r, old *Row) error {
 	if !ok {
 		return nil
 	}
+	return b.feed(v, r, key, wins, v.enc)
+}
+
+// retract drops the memberships of the replaced row old in the windows of
+// v it fed, and marks those windows to be rebuilt from their remaining
+// members. It overwrites v's scratch.
+func (b *Batch) retract(v *View, old *Row) error {
+	key, wins, ok, err := v.partial(old)
+	if err != nil {
+		b.bad(err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	for _, w := range wins {
+		if !fits(old, w) {
+			continue
+		}
+		fw, err := b.window(v, w, key)
+		if err != nil {
+			return err
+		}
+		fw.rebuild = true
+		if err := b.tx.DeleteMember(v.Name, fw.wkey, old.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feed adds row r's partial, with group key key, states v.scratch and their
+// encoding enc, to the windows wins of view v.
+func (b *Batch) feed(v *View, r *Row, key []byte, wins []windows.Window, enc []byte) error {
 	for _, w := range wins {
 		if !fits(r, w) {
 			b.Stats.Misaligned++
@@ -137,7 +166,7 @@ func (b *Batch) apply(v *View, r, old *Row) error {
 		if err != nil {
 			return err
 		}
-		if err := b.tx.PutMember(v.Name, fw.wkey, r.Key, v.enc); err != nil {
+		if err := b.tx.PutMember(v.Name, fw.wkey, r.Key, enc); err != nil {
 			return err
 		}
 		if fw.rebuild {
