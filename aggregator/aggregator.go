@@ -88,6 +88,10 @@ func New(ctx context.Context, cfg *Config, o Options) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
+	prep, err := eng.NewPreparer(programs(cfg))
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, "aggregator.db"), store.Options{MaxSize: cfg.Store.MaxSizeMB << 20})
 	if err != nil {
 		return nil, err
@@ -107,11 +111,6 @@ func New(ctx context.Context, cfg *Config, o Options) (*Aggregator, error) {
 		}
 	}
 	cons, err := newConsumer(cfg.Kafka)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	prep, err := eng.NewPreparer(programs(cfg))
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -278,6 +277,17 @@ func (a *Aggregator) prepare(msgs []kafka.Message) *fleet.Prepared {
 	return p
 }
 
+// results is the number of result rows in msgs (the rest are checkpoints).
+func (a *Aggregator) results(msgs []kafka.Message) int {
+	n := 0
+	for i := range msgs {
+		if msgs[i].Topic != a.cfg.Kafka.CheckpointsTopic {
+			n++
+		}
+	}
+	return n
+}
+
 // apply writes one batch in one transaction. prep, if not nil, holds its
 // result rows prepared (see prepare), in order.
 func (a *Aggregator) apply(msgs []kafka.Message, prep *fleet.Prepared) (*Commit, error) {
@@ -286,6 +296,9 @@ func (a *Aggregator) apply(msgs []kafka.Message, prep *fleet.Prepared) (*Commit,
 	cutoff := now.Add(-a.cfg.Retention).UnixMilli()
 	var st fleet.Stats
 	var lastBad error
+	if prep != nil && prep.Len() != a.results(msgs) {
+		prep = nil // not this batch's rows: parse them here
+	}
 	err := a.st.Update(func(tx *store.Tx) error {
 		c.Fleet, c.Agents, st, lastBad = nil, nil, fleet.Stats{}, nil
 		b := a.eng.Begin(tx, cutoff)
