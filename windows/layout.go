@@ -2,10 +2,11 @@ package windows
 
 import (
 	"reflect"
+	"strconv"
 	"unsafe"
 )
 
-// windowLayout allocates a window, its state slice and the aggregate states
+// windowLayout allocates a window, its array of states and the aggregate states
 // themselves as one heap object, so that the event path touches one region
 // of memory per window instead of one object per aggregate. With ten
 // thousand keys the states no longer fit the processor's caches and TLB,
@@ -43,11 +44,11 @@ func newWindowLayout(aggs []Aggregate) windowLayout {
 			continue
 		}
 		l.fields[i], l.ptrs[i] = len(fs), t
-		fs = append(fs, reflect.StructField{Name: "S" + itoa(i), Type: t.Elem()})
+		fs = append(fs, reflect.StructField{Name: "S" + strconv.Itoa(i), Type: t.Elem()})
 	}
 	l.typ = reflect.StructOf(fs)
 	if off := l.typ.Field(1).Offset; off != windowSize {
-		panic("windows: state array at offset " + itoa(int(off)) + " of the window block, want windowSize")
+		panic("windows: state array at offset " + strconv.Itoa(int(off)) + " of the window block, want windowSize")
 	}
 	l.size = l.typ.Size()
 	return l
@@ -69,13 +70,6 @@ func (l windowLayout) alloc(aggs []Aggregate) *window {
 		states[i] = s
 	}
 	return w
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // touch loads one byte from every cache line of w's block, so that a later
