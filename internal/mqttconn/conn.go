@@ -74,6 +74,7 @@ func Start(cfg Config) (*Conn, error) {
 		SetAutoAckDisabled(cfg.AutoAckDisabled).
 		SetResumeSubs(true).
 		SetMessageChannelDepth(1024).
+		SetStore(copyingStore{paho.NewMemoryStore()}).
 		SetCustomOpenConnectionFn(open)
 	if cfg.Username != "" {
 		po.SetUsername(cfg.Username)
