@@ -49,14 +49,7 @@ func apply(t *testing.T, st *store.Store, e *fleet.Engine, msgs []fleettest.Msg,
 			if b.Stats.Bad > 0 {
 				t.Errorf("bad rows: %d, last: %v", b.Stats.Bad, b.LastErr)
 			}
-			s := b.Stats
-			total.Rows += s.Rows
-			total.New += s.New
-			total.Replaced += s.Replaced
-			total.Duplicates += s.Duplicates
-			total.Stale += s.Stale
-			total.Rebuilt += s.Rebuilt
-			total.Misaligned += s.Misaligned
+			addStats(&total, b.Stats)
 			return nil
 		})
 		if err != nil {

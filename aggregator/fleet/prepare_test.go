@@ -93,17 +93,7 @@ func TestPreparedEqualsAdd(t *testing.T) {
 				for _, c := range changed { // every intermediate revision of every fleet row
 					rows = append(rows, append([]byte(c.View+":"), c.Row...))
 				}
-				s := b.Stats
-				total.Rows += s.Rows
-				total.New += s.New
-				total.Replaced += s.Replaced
-				total.Duplicates += s.Duplicates
-				total.Stale += s.Stale
-				total.Expired += s.Expired
-				total.Bad += s.Bad
-				total.Misaligned += s.Misaligned
-				total.Windows += s.Windows
-				total.Rebuilt += s.Rebuilt
+				addStats(&total, b.Stats)
 				return nil
 			})
 			if err != nil {
