@@ -77,6 +77,8 @@ type Settings struct {
 	Sync     *SyncConfig // nil: no forwarder
 	HTTPAddr string
 	Token    string
+	// Pprof serves /debug/pprof/ on the API (HTTPConfig.Pprof).
+	Pprof    bool
 	Batch    int
 	MaxBytes int
 	// TableWindows is how many windows' worth of rows each windowed view
@@ -337,7 +339,7 @@ func (r *Runtime) setGen(g *generation) {
 	r.mu.Unlock()
 	set := metrics.NewSet()
 	registerMetrics(set, g.pl, r.Store)
-	srv := &server{pl: g.pl, st: r.Store, token: r.s.Token, metrics: set, log: r.log}
+	srv := &server{pl: g.pl, st: r.Store, token: r.s.Token, pprof: r.s.Pprof, metrics: set, log: r.log}
 	srv.extra = func() map[string]any {
 		out := map[string]any{"config": r.ConfigStatus()}
 		if r.fwd != nil {

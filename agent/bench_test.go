@@ -16,8 +16,9 @@
 // messages per client and drops QoS 1 messages beyond that);
 // EDDY_BENCH_INPROC=1 runs the agent inside the test process (agent.Start)
 // instead of as a subprocess, so that `-cpuprofile cpu.out` profiles it
-// (rss-MB is then not reported), and EDDY_BENCH_HEAPPROFILE=file then writes
-// the heap profile when the agent has committed half the messages.
+// (rss-MB is then not reported). EDDY_BENCH_HEAPPROFILE=file writes the
+// agent's in-use heap profile when it has committed half the messages (of
+// the subprocess: through its /debug/pprof/, http.pprof).
 // EDDY_BENCH_QUEUE=n sets the agent's mqtt.queue_size, EDDY_BENCH_QUEUE_BYTES
 // its mqtt.queue_bytes, EDDY_BENCH_MEMLIMIT its memory_limit (for example
 // 64MiB) and EDDY_BENCH_BATCH its store.batch_max_events (default: the
@@ -386,6 +387,9 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 		if l := os.Getenv("EDDY_BENCH_MEMLIMIT"); l != "" {
 			yaml += "memory_limit: " + l + "\n"
 		}
+		if os.Getenv("EDDY_BENCH_HEAPPROFILE") != "" {
+			yaml = strings.Replace(yaml, "http:\n", "http:\n  pprof: true\n", 1)
+		}
 		if n := os.Getenv("EDDY_BENCH_BATCH"); n != "" {
 			yaml += "store:\n  batch_max_events: " + n + "\n"
 		}
@@ -462,10 +466,14 @@ func runAgentLeg(tb testing.TB, bin, broker, prog string, qos byte, msgs []simul
 			at = time.Now()
 		}
 		last = st
-		if path := os.Getenv("EDDY_BENCH_HEAPPROFILE"); inproc && path != "" && !profiled &&
+		if path := os.Getenv("EDDY_BENCH_HEAPPROFILE"); path != "" && !profiled &&
 			2*st.Pipeline.Messages >= int64(len(msgs)) {
 			profiled = true
-			writeHeapProfile(tb, path)
+			if inproc {
+				writeHeapProfile(tb, path)
+			} else {
+				fetchHeapProfile(tb, httpAddr, path)
+			}
 		}
 		return st.Pipeline.Messages + st.MQTT.Overflow
 	}, int64(len(msgs)), 25*time.Millisecond) // a status costs the agent CPU: not too often
@@ -490,6 +498,23 @@ func writeHeapProfile(tb testing.TB, path string) {
 	}
 	defer f.Close()
 	if err := pprof.WriteHeapProfile(f); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// fetchHeapProfile saves the agent subprocess's in-use heap (after a GC)
+// from its /debug/pprof/heap.
+func fetchHeapProfile(tb testing.TB, httpAddr, path string) {
+	resp, err := http.Get("http://" + httpAddr + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("heap profile: %v %s", err, resp.Status)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -134,6 +134,11 @@ type HTTPConfig struct {
 	// need "Authorization: Bearer <token>". TokenFile reads it from a file.
 	Token     string `yaml:"token"`
 	TokenFile string `yaml:"token_file"`
+	// Pprof serves Go's runtime profiles, behind the same token, for
+	// diagnosing memory or CPU use on a gateway: /debug/pprof/heap?gc=1
+	// (in-use heap), allocs, goroutine, and profile?seconds=30 (CPU); read
+	// them with `go tool pprof`. Off by default.
+	Pprof bool `yaml:"pprof"`
 }
 
 // LogConfig sets the log level (debug, info, warn, error) and format (text, json).

@@ -67,3 +67,34 @@ CREATE MATERIALIZED VIEW per_min AS SELECT device, count(*) AS n FROM TUMBLE(s, 
 		t.Errorf("GET per_min on a closed store: %d %q, want 500 with the reason", code, body)
 	}
 }
+
+// /debug/pprof/ is served only with http.pprof, and behind the token like
+// every other path.
+func TestPprofEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		pprof       bool
+		token, auth string
+		want        int
+	}{
+		{false, "", "", http.StatusNotFound},
+		{true, "", "", http.StatusOK},
+		{true, "s3cret", "", http.StatusUnauthorized},
+		{true, "s3cret", "Bearer s3cret", http.StatusOK},
+	} {
+		srv := httptest.NewServer((&server{token: tc.token, pprof: tc.pprof, log: slog.New(slog.DiscardHandler)}).handler())
+		req, _ := http.NewRequest("GET", srv.URL+"/debug/pprof/heap?debug=1", nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tc.want || tc.want == http.StatusOK && !strings.Contains(string(b), "heap profile") {
+			t.Errorf("pprof %v, token %q, auth %q: %d %.60q, want %d", tc.pprof, tc.token, tc.auth, resp.StatusCode, b, tc.want)
+		}
+	}
+}

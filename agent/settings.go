@@ -20,7 +20,7 @@ func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 		ID: c.ID, DataDir: c.DataDir, MQTT: c.MQTT.Options, Queue: c.MQTT.QueueSize,
 		QueueBytes: int64(c.MQTT.QueueBytes), MemoryLimit: int64(c.MemoryLimit),
 		Kafka:    c.Sync.Kafka,
-		HTTPAddr: c.HTTP.Addr, Token: c.HTTP.Token,
+		HTTPAddr: c.HTTP.Addr, Token: c.HTTP.Token, Pprof: c.HTTP.Pprof,
 		Batch: c.Store.BatchMaxEvents, MaxBytes: int(c.Store.MaxPayload),
 		Stdout: stdout, Logger: log,
 		Store: store.Options{

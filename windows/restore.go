@@ -176,14 +176,19 @@ func decodePartition(parts map[uint32]*partition, k, v []byte) error {
 	return nil
 }
 
-// restoreKey returns the key's state, creating an empty one.
-func (o *Operator) restoreKey(key []byte) *keyState {
+// restoreKey returns the key's state, creating an empty one; the key must
+// be one that AppendKey writes, as every Record's is (a result's key is
+// decoded downstream).
+func (o *Operator) restoreKey(key []byte) (*keyState, error) {
 	ks := o.keys.get(key)
 	if ks == nil {
+		if _, err := DecodeKey(nil, key); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorruptSnapshot, err)
+		}
 		ks = newKeyState(string(key))
 		o.keys.put(ks)
 	}
-	return ks
+	return ks, nil
 }
 
 func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
@@ -208,7 +213,10 @@ func (o *Operator) decodeKeyState(key, v []byte) (*keyState, error) {
 	if err := r.end(); err != nil {
 		return nil, err
 	}
-	ks := o.restoreKey(key)
+	ks, err := o.restoreKey(key)
+	if err != nil {
+		return nil, err
+	}
 	ks.seq = seq
 	ks.closedWM, ks.purgedWM = closed, purged
 	ks.timerDue, ks.timerPart = due, part
@@ -263,7 +271,10 @@ func (o *Operator) decodeWindow(k, v []byte) error {
 	if err := r.end(); err != nil {
 		return err
 	}
-	ks := o.restoreKey(key)
+	ks, err := o.restoreKey(key)
+	if err != nil {
+		return err
+	}
 	if ks.find(start) != nil {
 		return fmt.Errorf("%w: window %d of key %q twice", ErrCorruptSnapshot, start, key)
 	}

@@ -98,6 +98,14 @@ func TestRestoreRejects(t *testing.T) {
 		bad[k] = good[k][:len(good[k])-1]
 		f("truncated "+k, bad, spec, ErrCorruptSnapshot)
 	}
+	for k, v := range good {
+		if k[0] == entryKey {
+			bad := cloneStore(good)
+			bad[string(entryKey)+"0"] = v // "0" is no AppendKey encoding
+			f("key entry of a foreign group key", bad, spec, ErrCorruptSnapshot)
+			break
+		}
+	}
 	o, _ := newOp(t, spec)
 	o.Advance(0)
 	if err := o.Restore(good.entries); !errors.Is(err, ErrNotEmpty) {
