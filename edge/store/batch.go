@@ -71,12 +71,13 @@ type Batch struct {
 	enqueued []EntryID
 	dropped  []EntryID
 	expired  int
+	drops    bool // a DropPipeline or DropDedupe: applied without the log
 }
 
 // Reset empties b, keeping its memory.
 func (b *Batch) Reset() {
 	b.ops, b.buf, b.err = b.ops[:0], b.buf[:0], nil
-	b.outboxBytes, b.maxEntry = 0, 0
+	b.outboxBytes, b.maxEntry, b.drops = 0, 0, false
 	b.enqueued, b.dropped, b.expired = b.enqueued[:0], b.dropped[:0], 0
 }
 
@@ -144,6 +145,7 @@ func (b *Batch) Delete(pipeline string, key []byte) {
 func (b *Batch) DropPipeline(pipeline string) {
 	b.checkNS("pipeline", pipeline)
 	b.add(opDropPipeline, pipeline, nil, nil)
+	b.drops = true
 }
 
 // PutPipelineMeta sets a metadata key of pipeline (watermarks, definition
@@ -174,6 +176,7 @@ func (b *Batch) DeleteDedupe(source, device string) {
 func (b *Batch) DropDedupe(source string) {
 	b.checkNS("dedupe source", source)
 	b.add(opDropDedupe, source, nil, nil)
+	b.drops = true
 }
 
 // PutMeta sets an agent-wide metadata key.

@@ -10,7 +10,7 @@ import (
 
 // SchemaVersion is the layout this build writes (see the package doc). A
 // file with a larger version is refused with ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Root buckets. Nothing outside this package knows these names.
 var (
@@ -21,9 +21,10 @@ var (
 	bucketDedupe      = []byte("dedupe")      // source/device → state
 	bucketOutbox      = []byte("outbox")      // p<prio>/seq → entry; keyStats
 	bucketDeadLetters = []byte("deadletters") // ring/seq → record; reasons/reason → uint64; keyStats
+	bucketWAL         = []byte("wal")         // seq/r → log record of state changes (wal.go)
 )
 
-var rootBuckets = [][]byte{bucketSys, bucketMeta, bucketCounters, bucketPipelines, bucketDedupe, bucketOutbox, bucketDeadLetters}
+var rootBuckets = [][]byte{bucketSys, bucketMeta, bucketCounters, bucketPipelines, bucketDedupe, bucketOutbox, bucketDeadLetters, bucketWAL}
 
 // Nested names and keys.
 var (
@@ -34,6 +35,7 @@ var (
 	subMeta       = []byte("meta")
 	subRing       = []byte("ring")
 	subReasons    = []byte("reasons")
+	keyRecord     = []byte("r")
 	priorityNames = func() [NumPriorities][]byte {
 		var n [NumPriorities][]byte
 		for p := range n {
@@ -72,9 +74,18 @@ func (s *Store) initSchema() error {
 			return fmt.Errorf("%w: %s has schema version %d, this build reads up to %d: run the newer eddy that wrote it, or move the file away to start empty",
 				ErrSchemaTooNew, s.opts.Path, version, SchemaVersion)
 		}
-		// Version 1 is the first one: no migrations yet. A future version
-		// migrates older files here, in one transaction.
-		return s.db.Update(func(tx *bolt.Tx) error { return ensureBuckets(tx) })
+		// Migrations, in one transaction: version 2 adds the wal bucket
+		// (ensureBuckets). Version 1 builds refuse a version 2 file, which
+		// may hold state changes only in its log.
+		return s.db.Update(func(tx *bolt.Tx) error {
+			if err := ensureBuckets(tx); err != nil {
+				return err
+			}
+			if version == SchemaVersion {
+				return nil
+			}
+			return tx.Bucket(bucketSys).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+		})
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if err := ensureBuckets(tx); err != nil {

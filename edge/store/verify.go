@@ -52,6 +52,16 @@ func (s *Store) Verify() error {
 		if err != nil {
 			errs = append(errs, err)
 		}
+		var ov overlay
+		err = eachRecord(tx, func(k, v []byte) error {
+			if err := ov.apply(v); err != nil {
+				return fmt.Errorf("log record %x: %w", k, err)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
 		if n != dl.count {
 			errs = append(errs, fmt.Errorf("%w: %d dead letters, counter says %d", ErrCorrupt, n, dl.count))
 		}
