@@ -168,6 +168,20 @@ func registerMetrics(set *metrics.Set, pl *pipeline.Pipeline, st *store.Store) {
 		}
 		return si.Used
 	})
+	set.NewGauge(`eddy_store_log_bytes`, func() float64 {
+		si, err := st.Size()
+		if err != nil {
+			return 0
+		}
+		return float64(si.LogBytes)
+	})
+	set.NewGauge(`eddy_store_checkpoints_total`, func() float64 {
+		si, err := st.Size()
+		if err != nil {
+			return 0
+		}
+		return float64(si.Checkpoints)
+	})
 	set.NewGauge(`eddy_outbox_entries`, func() float64 {
 		ob, err := st.OutboxStats()
 		if err != nil {

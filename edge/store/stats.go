@@ -111,4 +111,9 @@ type SizeInfo struct {
 	// live data; 0 without a cap. The file never shrinks by itself (bbolt
 	// reuses free pages; `bbolt compact` rewrites it).
 	Used float64
+	// LogBytes and LogRecords are the write-ahead log of state changes
+	// waiting for a checkpoint; Checkpoints counts those since Open.
+	LogBytes    int64
+	LogRecords  int
+	Checkpoints uint64
 }

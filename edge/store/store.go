@@ -182,6 +182,9 @@ func (s *Store) Size() (SizeInfo, error) {
 		return SizeInfo{}, fmt.Errorf("store %s: %w", s.opts.Path, err)
 	}
 	si := SizeInfo{FileBytes: fi.Size(), FreeBytes: int64(s.db.Stats().FreeAlloc), MaxSize: s.opts.MaxSize}
+	s.ovMu.RLock()
+	si.LogBytes, si.LogRecords, si.Checkpoints = s.ov.bytes, s.ov.records, s.ov.checkpoints
+	s.ovMu.RUnlock()
 	if si.MaxSize > 0 {
 		si.Used = float64(si.FileBytes-si.FreeBytes) / float64(si.MaxSize)
 	}

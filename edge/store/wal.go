@@ -145,6 +145,8 @@ type overlay struct {
 	names   []string // scratch for apply
 	bytes   int64    // records in the log, summed
 	records int
+
+	checkpoints uint64 // since Open
 }
 
 type ovBucket struct {
@@ -162,6 +164,7 @@ func (ov *overlay) reset() {
 	}
 	ov.arena = ov.arena[:0]
 	ov.bytes, ov.records = 0, 0
+	ov.checkpoints++
 }
 
 func (ov *overlay) bucket(k nsKey) *ovBucket {

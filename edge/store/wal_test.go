@@ -187,6 +187,10 @@ func TestWALCheckpoint(t *testing.T) {
 	if n, k := walRecords(t, s), bucketKeys(t, s, "p"); n >= 20 || k != 10 {
 		t.Fatalf("after the threshold: %d log records, %d bucket keys; want fewer than 20 and 10", n, k)
 	}
+	si, err := s.Size()
+	if err != nil || si.Checkpoints == 0 || si.LogRecords != walRecords(t, s) || si.LogBytes <= 0 || si.LogBytes > 10_000 {
+		t.Fatalf("size %+v, %v", si, err)
+	}
 }
 
 // A version 1 file (no log) opens, becomes version 2, and keeps its state.
