@@ -44,15 +44,18 @@ const (
 	opDeadLetter
 )
 
-// op is one change; key and value are offsets into Batch.buf.
+// op is one change: its key is Batch.buf[k0:v0] and its value
+// buf[v0:v1] (a counter's delta: 8 bytes, big-endian). 16 bytes, because a
+// batch of ten thousand events holds thirty thousand of them.
 type op struct {
-	kind   opKind
-	prio   Priority
-	ns     string // pipeline or source
-	k0, k1 int
-	v0, v1 int
-	n      uint64 // counter delta
+	kind       opKind
+	prio       Priority
+	ns         uint16 // pipeline or source: Batch.names[ns]
+	k0, v0, v1 uint32
 }
+
+// maxBatchBytes bounds Batch.buf (offsets are 32 bits).
+const maxBatchBytes = 1<<32 - 1
 
 // Batch collects the changes of one commit. The methods copy their
 // arguments, so the caller may reuse its buffers at once. Changes apply in
@@ -62,12 +65,14 @@ type op struct {
 // payload limit).
 type Batch struct {
 	ops         []op
+	names       []string // namespaces of ops
 	buf         []byte
 	err         error
 	outboxBytes int64
 	maxEntry    int64
 	maxPayload  int
 
+	tmp      [8]byte
 	enqueued []EntryID
 	dropped  []EntryID
 	expired  int
@@ -77,6 +82,8 @@ type Batch struct {
 // Reset empties b, keeping its memory.
 func (b *Batch) Reset() {
 	b.ops, b.buf, b.err = b.ops[:0], b.buf[:0], nil
+	clear(b.names)
+	b.names = b.names[:0]
 	b.outboxBytes, b.maxEntry, b.drops = 0, 0, false
 	b.enqueued, b.dropped, b.expired = b.enqueued[:0], b.dropped[:0], 0
 }
@@ -110,9 +117,34 @@ func (b *Batch) add(kind opKind, ns string, key, value []byte) *op {
 	b.buf = append(b.buf, key...)
 	v0 := len(b.buf)
 	b.buf = append(b.buf, value...)
-	b.ops = append(b.ops, op{kind: kind, ns: ns, k0: k0, k1: v0, v0: v0, v1: len(b.buf)})
+	if len(b.buf) > maxBatchBytes {
+		b.fail("batch of more than %d bytes", maxBatchBytes)
+	}
+	b.ops = append(b.ops, op{kind: kind, ns: b.nsIndex(ns), k0: uint32(k0), v0: uint32(v0), v1: uint32(len(b.buf))})
 	return &b.ops[len(b.ops)-1]
 }
+
+// nsIndex returns the index of ns in b.names, adding it. Ops come in runs
+// of one namespace, and a batch has a few.
+func (b *Batch) nsIndex(ns string) uint16 {
+	if n := len(b.names); n > 0 && b.names[n-1] == ns {
+		return uint16(n - 1)
+	}
+	for i, x := range b.names {
+		if x == ns {
+			return uint16(i)
+		}
+	}
+	if len(b.names) > 0xffff {
+		b.fail("more than %d namespaces in a batch", 0xffff)
+		return 0
+	}
+	b.names = append(b.names, ns)
+	return uint16(len(b.names) - 1)
+}
+
+func (b *Batch) key(o *op) []byte   { return b.buf[o.k0:o.v0:o.v0] }
+func (b *Batch) value(o *op) []byte { return b.buf[o.v0:o.v1:o.v1] }
 
 func (b *Batch) checkNS(what, ns string) {
 	if ns == "" || len(ns) > bolt.MaxKeySize {
@@ -196,7 +228,7 @@ func (b *Batch) DeleteMeta(key string) {
 // counts an event twice across a crash.
 func (b *Batch) AddCounter(name string, delta uint64) {
 	b.checkKey("counter", []byte(name))
-	b.add(opCounter, "", []byte(name), nil).n = delta
+	b.add(opCounter, "", []byte(name), binary.BigEndian.AppendUint64(b.tmp[:0], delta))
 }
 
 // Enqueue appends an outbox entry (opaque, for example a snappy batch of
@@ -234,7 +266,10 @@ func (b *Batch) AddDeadLetter(d DeadLetter) {
 	}
 	k0 := len(b.buf)
 	b.buf = appendDeadLetter(b.buf, d, maxp)
-	b.ops = append(b.ops, op{kind: opDeadLetter, k0: k0, k1: k0, v0: k0, v1: len(b.buf)})
+	if len(b.buf) > maxBatchBytes {
+		b.fail("batch of more than %d bytes", maxBatchBytes)
+	}
+	b.ops = append(b.ops, op{kind: opDeadLetter, ns: b.nsIndex(""), k0: uint32(k0), v0: uint32(k0), v1: uint32(len(b.buf))})
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.

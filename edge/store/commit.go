@@ -183,36 +183,36 @@ func (s *Store) apply(tx *bolt.Tx, b *Batch, ob *outboxCounters, dl *dlCounters,
 		if rec != nil && walOp(o.kind) != 0 {
 			continue
 		}
-		k, v := b.buf[o.k0:o.k1], b.buf[o.v0:o.v1]
+		k, v, ns := b.key(o), b.value(o), b.names[o.ns]
 		var bk *bolt.Bucket
 		var err error
 		switch o.kind {
 		case opPut:
-			if bk, err = c.pipeline(o.ns, subState, true); err == nil {
+			if bk, err = c.pipeline(ns, subState, true); err == nil {
 				err = bk.Put(k, v)
 			}
 		case opDelete:
-			if bk, err = c.pipeline(o.ns, subState, false); err == nil && bk != nil {
+			if bk, err = c.pipeline(ns, subState, false); err == nil && bk != nil {
 				err = bk.Delete(k)
 			}
 		case opPipelineMeta:
-			if bk, err = c.pipeline(o.ns, subMeta, true); err == nil {
+			if bk, err = c.pipeline(ns, subMeta, true); err == nil {
 				err = bk.Put(k, v)
 			}
 		case opDropPipeline:
 			c.pipeName, c.pipeState, c.pipeMeta = "", nil, nil
-			err = deleteBucket(c.pipes, o.ns)
+			err = deleteBucket(c.pipes, ns)
 		case opDedupePut:
-			if bk, err = c.source(o.ns, true); err == nil {
+			if bk, err = c.source(ns, true); err == nil {
 				err = bk.Put(k, v)
 			}
 		case opDedupeDelete:
-			if bk, err = c.source(o.ns, false); err == nil && bk != nil {
+			if bk, err = c.source(ns, false); err == nil && bk != nil {
 				err = bk.Delete(k)
 			}
 		case opDropDedupe:
 			c.srcName, c.src = "", nil
-			err = deleteBucket(c.dedupe, o.ns)
+			err = deleteBucket(c.dedupe, ns)
 		case opMetaPut, opMetaDelete:
 			if meta == nil {
 				meta = tx.Bucket(bucketMeta)
@@ -226,7 +226,7 @@ func (s *Store) apply(tx *bolt.Tx, b *Batch, ob *outboxCounters, dl *dlCounters,
 			if counters == nil {
 				counters = tx.Bucket(bucketCounters)
 			}
-			err = counters.Put(k, binary.BigEndian.AppendUint64(s.take(8)[:0], getU64(counters, k)+o.n))
+			err = counters.Put(k, binary.BigEndian.AppendUint64(s.take(8)[:0], getU64(counters, k)+binary.BigEndian.Uint64(v)))
 		case opEnqueue:
 			obChanged = true
 			err = s.enqueue(outbox, o.prio, v, now, ob, b)

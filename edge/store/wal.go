@@ -91,8 +91,8 @@ func walOp(k opKind) byte {
 func appendRecord(dst []byte, b *Batch, names []string) (_ []byte, n int, _ []string) {
 	names = names[:0]
 	for i := range b.ops {
-		if o := &b.ops[i]; walOp(o.kind) != 0 && !slices.Contains(names, o.ns) {
-			names = append(names, o.ns)
+		if o := &b.ops[i]; walOp(o.kind) != 0 && !slices.Contains(names, b.names[o.ns]) {
+			names = append(names, b.names[o.ns])
 		}
 	}
 	dst = append(dst, walVersion)
@@ -109,12 +109,14 @@ func appendRecord(dst []byte, b *Batch, names []string) (_ []byte, n int, _ []st
 		}
 		n++
 		dst = append(dst, kind)
-		dst = binary.AppendUvarint(dst, uint64(slices.Index(names, o.ns)))
-		dst = binary.AppendUvarint(dst, uint64(o.k1-o.k0))
-		dst = append(dst, b.buf[o.k0:o.k1]...)
+		dst = binary.AppendUvarint(dst, uint64(slices.Index(names, b.names[o.ns])))
+		k := b.key(o)
+		dst = binary.AppendUvarint(dst, uint64(len(k)))
+		dst = append(dst, k...)
 		if kind == walPut || kind == walDedupePut {
-			dst = binary.AppendUvarint(dst, uint64(o.v1-o.v0))
-			dst = append(dst, b.buf[o.v0:o.v1]...)
+			v := b.value(o)
+			dst = binary.AppendUvarint(dst, uint64(len(v)))
+			dst = append(dst, v...)
 		}
 	}
 	return dst, n, names
