@@ -101,6 +101,12 @@ type StoreConfig struct {
 	DeadLetters int `yaml:"dead_letters"`
 	// MaxPayload rejects larger MQTT payloads as oversized. Default 256KiB.
 	MaxPayload ByteSize `yaml:"max_payload"`
+	// CheckpointBytes is how much the store's write-ahead log of state
+	// changes collects before they are written into their buckets, each key
+	// once (docs/BENCHMARKS.md). Default 4MiB, at most max_size/16; the
+	// changes are also kept in memory, coalesced. Larger means fewer
+	// checkpoints (less CPU, less written) and a larger file.
+	CheckpointBytes ByteSize `yaml:"checkpoint_bytes"`
 }
 
 // SyncConfig is store-and-forward to Kafka.

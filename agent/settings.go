@@ -24,9 +24,10 @@ func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 		Batch: c.Store.BatchMaxEvents, MaxBytes: int(c.Store.MaxPayload),
 		Stdout: stdout, Logger: log,
 		Store: store.Options{
-			Path:        filepath.Join(c.DataDir, "eddy.db"),
-			MaxSize:     int64(c.Store.MaxSize),
-			DeadLetters: store.DeadLetterOptions{MaxEntries: c.Store.DeadLetters},
+			Path:            filepath.Join(c.DataDir, "eddy.db"),
+			MaxSize:         int64(c.Store.MaxSize),
+			CheckpointBytes: int64(c.Store.CheckpointBytes),
+			DeadLetters:     store.DeadLetterOptions{MaxEntries: c.Store.DeadLetters},
 		},
 	}
 	for i, p := range c.Pipelines {
