@@ -43,6 +43,9 @@ func crashOptions(path string) Options {
 		Path: path, LockTimeout: 10 * time.Second,
 		Outbox:      OutboxOptions{QuotaBytes: crashQuota, Policy: DropOldest},
 		DeadLetters: DeadLetterOptions{MaxEntries: crashDLMax},
+		// A checkpoint every few batches, so that kills land before, in
+		// and after checkpoints as well as between log records.
+		CheckpointBytes: 16 << 10,
 	}
 }
 
@@ -90,7 +93,11 @@ func crashChild(path string) {
 		if err := s.Commit(b); err != nil {
 			fail(err)
 		}
-		fmt.Printf("committed %d\n", i)
+		si, err := s.Size()
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("committed %d %d\n", i, si.Checkpoints)
 	}
 }
 
@@ -107,7 +114,7 @@ func TestCrashKill(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 	path := filepath.Join(t.TempDir(), "agent.db")
-	reported, unreported := -1, 0
+	reported, unreported, checkpoints := -1, 0, 0
 	for round := range rounds {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashKill$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+path)
@@ -131,7 +138,7 @@ func TestCrashKill(t *testing.T) {
 		// Kill after a random number of reported commits, or a random time.
 		want := 1 + r.IntN(60)
 		timer := time.NewTimer(time.Duration(5+r.IntN(200)) * time.Millisecond)
-		seen := 0
+		seen, lastCPs := 0, 0
 	wait:
 		for {
 			select {
@@ -139,11 +146,13 @@ func TestCrashKill(t *testing.T) {
 				if !ok {
 					t.Fatalf("round %d: child exited: %s", round, stderr.String())
 				}
-				n, err := strconv.Atoi(strings.TrimPrefix(l, "committed "))
-				if err != nil {
+				var n, cps int
+				if _, err := fmt.Sscanf(l, "committed %d %d", &n, &cps); err != nil {
 					t.Fatalf("round %d: child: %s %s", round, l, stderr.String())
 				}
 				reported = max(reported, n)
+				checkpoints += cps - lastCPs
+				lastCPs = cps
 				if seen++; seen >= want {
 					break wait
 				}
@@ -153,7 +162,8 @@ func TestCrashKill(t *testing.T) {
 		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		for l := range lines { // lines printed before the kill
-			if n, err := strconv.Atoi(strings.TrimPrefix(l, "committed ")); err == nil {
+			var n, cps int
+			if _, err := fmt.Sscanf(l, "committed %d %d", &n, &cps); err == nil {
 				reported = max(reported, n)
 			}
 		}
@@ -165,7 +175,10 @@ func TestCrashKill(t *testing.T) {
 	if reported < rounds {
 		t.Fatalf("too little progress: %d batches in %d rounds", reported+1, rounds)
 	}
-	t.Logf("%d rounds, %d batches; %d kills landed after a commit and before its report", rounds, reported+1, unreported)
+	if checkpoints == 0 && reported >= 20 {
+		t.Fatalf("%d batches and no checkpoint of the log", reported+1)
+	}
+	t.Logf("%d rounds, %d batches, %d checkpoints; %d kills landed after a commit and before its report", rounds, reported+1, checkpoints, unreported)
 }
 
 // checkCrashFile checks the file after a kill against what the child did.
