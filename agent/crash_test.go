@@ -117,6 +117,8 @@ mqtt:
 pipelines:
   - name: fleet
     file: fleet.sql
+store:
+  checkpoint_bytes: 64KiB # checkpoints of the state log between the kills too
 http:
   addr: %s
 log:
@@ -215,10 +217,12 @@ log:
 		DeadLetters struct {
 			ByReason map[string]uint64 `json:"ByReason"`
 		} `json:"dead_letters"`
+		Store struct{ Checkpoints, LogRecords int } `json:"store"`
 	}
 	if err := a.get("/v1/status", &status); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("last agent process: %d checkpoints of the store's log, %d records in it", status.Store.Checkpoints, status.Store.LogRecords)
 	for reason, n := range malformed {
 		if got := status.DeadLetters.ByReason[reason]; got != uint64(n) {
 			t.Errorf("dead letters %s: %d, want %d (all %v)", reason, got, n, status.DeadLetters.ByReason)
