@@ -55,7 +55,7 @@ type op struct {
 }
 
 // maxBatchBytes bounds Batch.buf (offsets are 32 bits).
-const maxBatchBytes = 1<<32 - 1
+const maxBatchBytes uint64 = 1<<32 - 1
 
 // Batch collects the changes of one commit. The methods copy their
 // arguments, so the caller may reuse its buffers at once. Changes apply in
@@ -117,7 +117,7 @@ func (b *Batch) add(kind opKind, ns string, key, value []byte) *op {
 	b.buf = append(b.buf, key...)
 	v0 := len(b.buf)
 	b.buf = append(b.buf, value...)
-	if len(b.buf) > maxBatchBytes {
+	if uint64(len(b.buf)) > maxBatchBytes {
 		b.fail("batch of more than %d bytes", maxBatchBytes)
 	}
 	b.ops = append(b.ops, op{kind: kind, ns: b.nsIndex(ns), k0: uint32(k0), v0: uint32(v0), v1: uint32(len(b.buf))})
@@ -266,7 +266,7 @@ func (b *Batch) AddDeadLetter(d DeadLetter) {
 	}
 	k0 := len(b.buf)
 	b.buf = appendDeadLetter(b.buf, d, maxp)
-	if len(b.buf) > maxBatchBytes {
+	if uint64(len(b.buf)) > maxBatchBytes {
 		b.fail("batch of more than %d bytes", maxBatchBytes)
 	}
 	b.ops = append(b.ops, op{kind: opDeadLetter, ns: b.nsIndex(""), k0: uint32(k0), v0: uint32(k0), v1: uint32(len(b.buf))})
