@@ -258,7 +258,14 @@ func buildEddyTB(tb testing.TB) string {
 // paho has written them (QoS 0). It returns when it started.
 func publish(tb testing.TB, broker string, qos byte, msgs []simulate.Message) time.Time {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// EDDY_BENCH_RATE=n paces the publisher at n messages/s (a gateway
+	// below saturation); cpu-µs/event is then the figure to compare.
+	rate, _ := strconv.Atoi(os.Getenv("EDDY_BENCH_RATE"))
+	timeout := time.Minute
+	if rate > 0 {
+		timeout = max(timeout, 2*time.Duration(len(msgs))*time.Second/time.Duration(rate))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	pub, err := simulate.DialMQTT(ctx, mqttconn.Options{Brokers: []string{broker}}, 1024, 0, nil)
 	if err != nil {
@@ -267,6 +274,11 @@ func publish(tb testing.TB, broker string, qos byte, msgs []simulate.Message) ti
 	defer pub.Close()
 	start := time.Now()
 	for i := range msgs {
+		if rate > 0 && i%100 == 0 {
+			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(rate))); d > 0 {
+				time.Sleep(d)
+			}
+		}
 		if err := pub.Publish(msgs[i].Topic, qos, msgs[i].Payload); err != nil {
 			tb.Fatalf("publish message %d: %v", i, err)
 		}

@@ -30,6 +30,17 @@ store:
 		c.Sync.ResultsTopic != "eddy.results" || c.Sync.Policy != "drop_oldest" || c.DataDir != "data" {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if got := checkpointBytes(c.Store); got != 0 {
+		t.Fatalf("checkpoint bytes %d by default, want 0 (the store's default)", got)
+	}
+	c.Store.CheckpointBytes = 1 << 20
+	if got := checkpointBytes(c.Store); got != 1<<20 {
+		t.Fatalf("checkpoint bytes %d, want 1 MiB", got)
+	}
+	c.Store.DirectWrites = true
+	if got := checkpointBytes(c.Store); got != -1 {
+		t.Fatalf("checkpoint bytes %d with direct_writes, want -1 (no log)", got)
+	}
 }
 
 func TestParseConfigErrorsNameTheLine(t *testing.T) {

@@ -26,7 +26,7 @@ func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 		Store: store.Options{
 			Path:            filepath.Join(c.DataDir, "eddy.db"),
 			MaxSize:         int64(c.Store.MaxSize),
-			CheckpointBytes: int64(c.Store.CheckpointBytes),
+			CheckpointBytes: checkpointBytes(c.Store),
 			DeadLetters:     store.DeadLetterOptions{MaxEntries: c.Store.DeadLetters},
 		},
 	}
@@ -55,4 +55,13 @@ func (c *Config) Settings(log *slog.Logger, stdout io.Writer) Settings {
 		}
 	}
 	return s
+}
+
+// checkpointBytes is store.Options.CheckpointBytes for a store config: -1
+// (no log) with direct_writes.
+func checkpointBytes(c StoreConfig) int64 {
+	if c.DirectWrites {
+		return -1
+	}
+	return int64(c.CheckpointBytes)
 }
