@@ -16,6 +16,28 @@ type Tx struct {
 	// keeps them until the commit: one allocation per slabSize bytes
 	// instead of two per Put.
 	slab []byte
+	// cursors are one per bucket that Get reads, kept for the transaction:
+	// bbolt's Bucket.Get makes a cursor whose stack grows by appending, two
+	// or three allocations a lookup; a repositioned cursor keeps its stack.
+	cursors map[*bolt.Bucket]*bolt.Cursor
+}
+
+// get is b.Get(key) through the transaction's cursor of b. A Seek after a
+// Put in the same transaction is valid (bbolt: reposition after a change).
+func (t *Tx) get(b *bolt.Bucket, key []byte) []byte {
+	c := t.cursors[b]
+	if c == nil {
+		if t.cursors == nil {
+			t.cursors = map[*bolt.Bucket]*bolt.Cursor{}
+		}
+		c = b.Cursor()
+		t.cursors[b] = c
+	}
+	k, v := c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
 }
 
 const slabSize = 256 << 10
@@ -85,7 +107,7 @@ func (t *Tx) Result(view string, key []byte) (rev uint32, row []byte, ok bool, e
 	if err != nil || b == nil {
 		return 0, nil, false, err
 	}
-	v := b.Get(key)
+	v := t.get(b, key)
 	if v == nil {
 		return 0, nil, false, nil
 	}
@@ -207,7 +229,7 @@ func (t *Tx) FleetWindow(view string, wkey []byte) ([]byte, error) {
 	if err != nil || w == nil {
 		return nil, err
 	}
-	return w.Get(wkey), nil
+	return t.get(w, wkey), nil
 }
 
 // PutFleetWindow stores a fleet window.
