@@ -255,8 +255,8 @@ func (r *Row) Fields(fn func(name string, v *fastjson.Value)) {
 }
 
 // value converts a JSON field to a column of type t; NULL when absent,
-// null or of another type.
-func value(v *fastjson.Value, t sql.Type) windows.Value {
+// null or of another type. str makes a string of JSON bytes.
+func value(v *fastjson.Value, t sql.Type, str func([]byte) string) windows.Value {
 	if v == nil {
 		return windows.Null
 	}
@@ -272,7 +272,7 @@ func value(v *fastjson.Value, t sql.Type) windows.Value {
 			}
 			return windows.Null
 		case sql.TypeString, sql.TypeJSON:
-			return windows.String(string(s))
+			return windows.String(str(s))
 		}
 		return windows.Null
 	case fastjson.TypeNumber:

@@ -57,6 +57,24 @@ type View struct {
 	tmp     []byte
 	out     []windows.Value
 	b64     []byte
+	strs    map[string]string // intern: string columns repeat (site, device)
+}
+
+// maxInterned bounds View.strs; when full it starts again.
+const maxInterned = 1 << 16
+
+// intern returns s as a string, the same one for the same bytes while it
+// is remembered: no allocation for a device or site seen before.
+func (v *View) intern(s []byte) string {
+	if x, ok := v.strs[string(s)]; ok {
+		return x
+	}
+	if v.strs == nil || len(v.strs) >= maxInterned {
+		v.strs = make(map[string]string, 1024)
+	}
+	x := string(s)
+	v.strs[x] = x
+	return x
 }
 
 // Columns are the columns of the view's output rows, as Changed.Row and
@@ -195,7 +213,7 @@ func (v *View) partial(r *Row) (key []byte, wins []windows.Window, ok bool, err 
 		if f == "" {
 			f = c.Name
 		}
-		v.env.Row[i] = value(r.field(f), c.Type)
+		v.env.Row[i] = value(r.field(f), c.Type, v.intern)
 	}
 	v.env.Now = 0
 	ok, err = v.cv.Record(&v.env, &v.rec)
