@@ -264,18 +264,43 @@ func (s *ddStore) appendTo(dst []byte) []byte {
 
 // readDDStore decodes a store, checking that indices ascend within the
 // mapping's range and span at most m.maxBins (so the decoded store is no
-// larger than a store built by Add), and that counts are positive.
+// larger than a store built by Add), and that counts are positive. It reads
+// the bins twice, to check them and find their span, then to fill them:
+// one allocation, the bins.
 func readDDStore(r *stateReader, m *ddMapping) ddStore {
 	var s ddStore
 	nb := r.length(2)
 	if nb == 0 || r.err != nil {
 		return s
 	}
-	type bin struct {
-		i int
-		c uint64
+	first := *r // the bins start here
+	var lo, hi int
+	eachBin(r, m, nb, func(i int, c uint64) {
+		if s.n == 0 {
+			lo = i
+		}
+		hi = i
+		if s.n+c < s.n {
+			r.fail("count overflow")
+		}
+		s.n += c
+	})
+	if r.err != nil {
+		return ddStore{}
 	}
-	bins := make([]bin, 0, nb)
+	if hi-lo+1 > m.maxBins {
+		r.fail("bins span too wide")
+		return ddStore{}
+	}
+	s.offset = lo
+	s.bins = make([]uint64, hi-lo+1)
+	eachBin(&first, m, nb, func(i int, c uint64) { s.bins[i-lo] = c })
+	return s
+}
+
+// eachBin reads nb bins (index, count) and calls fn with each, stopping at
+// the first error.
+func eachBin(r *stateReader, m *ddMapping, nb int, fn func(i int, c uint64)) {
 	var i int64
 	for k := 0; k < nb && r.err == nil; k++ {
 		if k == 0 {
@@ -284,37 +309,18 @@ func readDDStore(r *stateReader, m *ddMapping) ddStore {
 			gap := r.uvarint()
 			if gap >= uint64(m.maxBins) {
 				r.fail("bins span too wide")
-				break
+				return
 			}
 			i += int64(gap) + 1
 		}
 		c := r.uvarint()
 		if r.err != nil {
-			break
+			return
 		}
 		if i < int64(m.minIndex) || i > int64(m.maxIndex) || c == 0 {
 			r.failf("bin index %d or count %d out of range", i, c)
-			break
+			return
 		}
-		if s.n+c < s.n {
-			r.fail("count overflow")
-			break
-		}
-		s.n += c
-		bins = append(bins, bin{int(i), c})
+		fn(int(i), c)
 	}
-	if r.err != nil {
-		return ddStore{}
-	}
-	lo, hi := bins[0].i, bins[len(bins)-1].i
-	if hi-lo+1 > m.maxBins {
-		r.fail("bins span too wide")
-		return ddStore{}
-	}
-	s.offset = lo
-	s.bins = make([]uint64, hi-lo+1)
-	for _, b := range bins {
-		s.bins[b.i-lo] = b.c
-	}
-	return s
 }
