@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unsafe"
@@ -251,14 +252,7 @@ func (ov *overlay) apply(rec []byte) error {
 }
 
 // sortedKeys returns the keys of b in byte order.
-func (b *ovBucket) sortedKeys() []string {
-	keys := make([]string, 0, len(b.idx))
-	for k := range b.idx {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func (b *ovBucket) sortedKeys() []string { return slices.Sorted(maps.Keys(b.idx)) }
 
 // sortedNS returns the overlay's buckets that have keys, pipelines first,
 // each kind by name.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -73,7 +74,7 @@ func TestWALPropertyMatchesModel(t *testing.T) {
 				b := s.NewBatch()
 				next := map[ns]map[string]string{}
 				for k, m := range model {
-					next[k] = maps(m)
+					next[k] = maps.Clone(m)
 				}
 				for range rng.IntN(30) {
 					n := names[rng.IntN(len(names))]
@@ -149,14 +150,6 @@ func TestWALPropertyMatchesModel(t *testing.T) {
 			t.Logf("checkpoint bytes %d: %d checkpoints", opts.CheckpointBytes, checkpoints)
 		})
 	}
-}
-
-func maps(m map[string]string) map[string]string {
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 // Commits below the threshold only append to the log; the state bucket
