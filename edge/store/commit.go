@@ -41,7 +41,7 @@ func (s *Store) Commit(b *Batch) error {
 			rec = s.walRec
 		}
 	}
-	checkpoint := !s.ov.empty() && (rec == nil && (b.drops || s.opts.CheckpointBytes < 0) ||
+	checkpoint := !s.ov.empty() && (b.drops || s.opts.CheckpointBytes < 0 ||
 		s.ov.due(int64(len(rec)), s.opts.CheckpointBytes, s.maxLog()))
 	err := s.update(func(tx *bolt.Tx) error { return s.apply(tx, b, &ob, &dl, checkpoint, rec) })
 	if err != nil {
